@@ -1,0 +1,53 @@
+# Two commands do all the set-up on a fresh clone with only python3 present:
+#   make run   — virtualenv, dependencies, database, Thanh Hóa's communes, demo data, admin account, server
+#   make test  — test dependencies, migration check, the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup install install-dev messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_communes
+	$(BIN)/python manage.py load_demo --if-empty
+	$(BIN)/python manage.py ensure_admin
+
+run: setup
+	@echo "Serving at http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "$$OCOP_CHROMIUM" ]; then \
+		echo "NOTICE: no Chromium found: browser tests (tests/e2e) will be SKIPPED. Install Debian's 'chromium' to run them."; \
+	fi
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Recompile the translation catalogues after editing locale/*/LC_MESSAGES/django.po
+messages: install
+	$(BIN)/python manage.py makemessages -l en -l vi --ignore=.venv --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install-dev
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

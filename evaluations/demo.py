@@ -1,0 +1,291 @@
+"""Illustrative demo data that tells Thanh Hóa's OCOP story truthfully in shape.
+
+Every record made here is flagged ``is_demo`` and its description says so. The shape follows
+DOMAIN.md's reference figures:
+
+- 23/12/2019, Decision 5445/QĐ-UBND: 13 products (5 at 4★, 8 at 3★);
+- round I of 2020 (decided before 30/6/2020): +17 (1 at 4★, 16 at 3★), so that on
+  30/6/2020 exactly 30 products are recognised, 6 at 4★ and 24 at 3★ (30 of the 53 target);
+- 23/7/2020: the provincial council proposes the fish sauce and the shrimp paste for 5★;
+- end of 2020: 69 products from 47 producers;
+- later: a certificate left to expire, a revoked one, a re-recognition at a higher star,
+  a 5★ product by central decision, 148-era district and provincial rounds, and 2025–2026
+  rounds placed in the new communes.
+
+Product and producer names are illustrative; commune and district names are real units
+from the registry's administrative data. Decision numbers other than 5445/QĐ-UBND are
+illustrative too.
+"""
+
+import datetime
+import random
+
+from django.db import transaction
+
+from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
+
+from .models import Evaluation
+from .rules import PART_MAXIMA, STAR_BANDS, CouncilLevel, RuleSet, rule_set_for
+from .services import evaluation_propose_national, evaluation_recognise, evaluation_record, evaluation_revoke
+
+DEMO_NOTE = "Dữ liệu minh hoạ (demo): không phải hồ sơ thật."
+
+# (product type, group code, producer kind)
+PRODUCT_TYPES = [
+    ("Nước mắm", "I.4", "doanh_nghiep"),
+    ("Mắm tôm", "I.4", "doanh_nghiep"),
+    ("Nem chua", "I.3", "ho_kd"),
+    ("Chè lam", "I.3", "ho_kd"),
+    ("Bánh gai", "I.3", "ho_kd"),
+    ("Mật ong rừng", "I.3", "htx"),
+    ("Gạo nếp cái hoa vàng", "I.2", "htx"),
+    ("Chiếu cói", "IV.1", "htx"),
+    ("Rượu men lá", "II.1", "ho_kd"),
+    ("Dầu lạc ép", "I.3", "tht"),
+    ("Bưởi Luận Văn", "I.1", "htx"),
+    ("Cam đường", "I.1", "htx"),
+    ("Măng khô", "I.2", "tht"),
+    ("Mộc nhĩ", "I.2", "tht"),
+    ("Tinh dầu sả chanh", "III.3", "htx"),
+    ("Trà hoa vàng", "I.5", "doanh_nghiep"),
+    ("Thổ cẩm", "IV.2", "tht"),
+    ("Cao dược liệu", "III.1", "doanh_nghiep"),
+    ("Dầu xoa bóp thảo dược", "III.1", "ho_kd"),
+    ("Xà phòng thảo dược", "III.2", "htx"),
+    ("Giò bò", "I.3", "ho_kd"),
+    ("Chả tôm", "I.3", "ho_kd"),
+    ("Cá thu một nắng", "I.2", "doanh_nghiep"),
+    ("Miến dong", "I.3", "htx"),
+    ("Lan hồ điệp", "V.1", "htx"),
+    ("Bánh răng bừa", "I.3", "ho_kd"),
+    ("Nước uống thảo mộc", "II.2", "doanh_nghiep"),
+    ("Gà đồi", "I.1", "htx"),
+    ("Đồ mỹ nghệ mây tre", "IV.1", "htx"),
+    ("Du lịch cộng đồng", "VI.1", "htx"),
+]
+
+# Real pre-2025 units: (district, commune).
+LEGACY_PLACES = [
+    ("Hậu Lộc", "Ngư Lộc"), ("Hậu Lộc", "Hải Lộc"), ("Thọ Xuân", "Xuân Phú"), ("Hoằng Hóa", "Hoằng Đạt"),
+    ("Hà Trung", "Hà Long"), ("Thường Xuân", "Xuân Cao"), ("Thiệu Hóa", "Thiệu Nguyên"), ("Nga Sơn", "Nga Thanh"),
+    ("Như Thanh", "Xuân Du"), ("Triệu Sơn", "Dân Lý"), ("Thạch Thành", "Thành Tâm"), ("Ngọc Lặc", "Phùng Giáo"),
+    ("Quan Hóa", "Phú Lệ"), ("Bá Thước", "Lũng Niêm"), ("Thường Xuân", "Vạn Xuân"), ("Như Xuân", "Thanh Sơn"),
+    ("Bá Thước", "Thành Lâm"), ("Nông Cống", "Trung Chính"), ("Yên Định", "Định Tăng"), ("Quảng Xương", "Quảng Nham"),
+    ("Sầm Sơn", "Quảng Tiến"), ("Hoằng Hóa", "Hoằng Phong"), ("Nga Sơn", "Nga Hải"), ("Vĩnh Lộc", "Vĩnh Hùng"),
+    ("Cẩm Thủy", "Cẩm Tú"), ("Hậu Lộc", "Đa Lộc"), ("Nông Cống", "Tế Lợi"), ("Như Xuân", "Xuân Hòa"),
+    ("Thạch Thành", "Thạch Cẩm"), ("Bá Thước", "Lũng Cao"), ("Triệu Sơn", "Thọ Tiến"), ("Yên Định", "Yên Trường"),
+    ("Hà Trung", "Hà Sơn"), ("Vĩnh Lộc", "Vĩnh Long"), ("Cẩm Thủy", "Cẩm Lương"), ("Ngọc Lặc", "Minh Sơn"),
+    ("Thọ Xuân", "Xuân Lập"), ("Quảng Xương", "Quảng Lưu"), ("Thiệu Hóa", "Thiệu Giao"), ("Như Thanh", "Yên Thọ"),
+    ("Quan Hóa", "Hiền Kiệt"), ("Thường Xuân", "Luận Thành"), ("Nga Sơn", "Nga Thủy"), ("Hoằng Hóa", "Hoằng Trung"),
+    ("Triệu Sơn", "Hợp Thành"), ("Sầm Sơn", "Quảng Minh"), ("Cẩm Thủy", "Cẩm Bình"),
+]
+
+PERSON_NAMES = [
+    "Lê Văn Gia", "Nguyễn Thị Hoa", "Trần Văn Minh", "Phạm Thị Lan", "Hoàng Văn Nam", "Lê Thị Thu",
+    "Đỗ Văn Hùng", "Vũ Thị Mai", "Bùi Văn Tuấn", "Đặng Thị Hằng", "Ngô Văn Long", "Trịnh Thị Nga",
+]
+
+ROUND_2019 = ("5445/QĐ-UBND", datetime.date(2019, 12, 23))
+ROUND_2020_I = ("2134/QĐ-UBND", datetime.date(2020, 6, 12))
+ROUND_2020_II = ("5370/QĐ-UBND", datetime.date(2020, 12, 18))
+PROPOSAL_2020 = ("45/TTr-HĐĐG", datetime.date(2020, 7, 23))
+
+
+class DemoDataExists(Exception):
+    pass
+
+
+def _score_for(rng, rule_set, stars):
+    """Part scores under ``rule_set`` whose total falls in ``stars``' band."""
+    low, high = next((lo, hi) for lo, hi, s in STAR_BANDS if s == stars)
+    maxima = PART_MAXIMA[RuleSet(rule_set)]
+    total = rng.randint(low, min(high, 100))
+    ratio = total / 100
+    a = min(maxima.a, round(maxima.a * ratio))
+    b = min(maxima.b, round(maxima.b * ratio))
+    c = total - a - b
+    while c > maxima.c:
+        c -= 1
+        a, b = (a + 1, b) if a < maxima.a else (a, b + 1)
+    return a, b, c
+
+
+class DemoBuilder:
+    def __init__(self):
+        self.rng = random.Random(38)
+        self.groups = {g.code: g for g in ProductGroup.objects.all()}
+        self.legacy = {
+            (lc.district.name, lc.name): lc
+            for lc in LegacyCommune.objects.select_related("district", "successor")
+        }
+        self.producers = []
+
+    def producer(self, index, kind, place_name, commune):
+        person = PERSON_NAMES[index % len(PERSON_NAMES)]
+        name = {
+            "doanh_nghiep": f"Công ty TNHH {place_name} Xanh",
+            "htx": f"HTX Nông nghiệp {place_name}",
+            "tht": f"Tổ hợp tác sản xuất {place_name}",
+            "ho_kd": f"Hộ kinh doanh {person}",
+        }[kind]
+        if kind == "ho_kd":
+            name = f"{name} ({place_name})"
+        producer = Producer(
+            name=name,
+            kind=kind,
+            representative=person,
+            phone=f"0912{index:06d}",
+            email=f"chuthe{index:02d}@example.vn",
+            address=f"Thôn 1, {commune.full_name}",
+            commune=commune,
+            is_demo=True,
+        )
+        producer.full_clean()
+        producer.save()
+        self.producers.append(producer)
+        return producer
+
+    def product(self, name, group_code, producer, commune, legacy_commune=None, description=""):
+        product = Product(
+            name=name,
+            producer=producer,
+            commune=commune,
+            legacy_commune=legacy_commune,
+            group=self.groups[group_code],
+            description=description or f"{name}. {DEMO_NOTE}",
+            is_demo=True,
+        )
+        product.full_clean()
+        product.save()
+        return product
+
+    def recognise(self, product, stars, decision, level=CouncilLevel.PROVINCE, evaluated_on=None, scores=True):
+        decision_no, decision_date = decision
+        evaluated_on = evaluated_on or decision_date - datetime.timedelta(days=20)
+        rule_set = rule_set_for(evaluated_on)
+        if scores:
+            a, b, c = _score_for(self.rng, rule_set, stars)
+            evaluation = evaluation_record(
+                product=product, level=level, evaluated_on=evaluated_on, score_a=a, score_b=b, score_c=c,
+                notes=DEMO_NOTE,
+            )
+        else:
+            evaluation = evaluation_record(
+                product=product, level=level, evaluated_on=evaluated_on, declared_stars=stars, notes=DEMO_NOTE
+            )
+        return evaluation_recognise(evaluation=evaluation, decision_no=decision_no, decision_date=decision_date)
+
+
+@transaction.atomic
+def demo_load() -> dict:
+    """Load the demo story. Refuses to run twice (demo products already present)."""
+    if Product.objects.filter(is_demo=True).exists():
+        raise DemoDataExists("Demo data is already loaded.")
+    builder = DemoBuilder()
+    products = []
+
+    # 2019–2020: 69 products from 47 producers, placed in legacy communes and their successors.
+    for index in range(69):
+        product_type, group_code, kind = PRODUCT_TYPES[index % len(PRODUCT_TYPES)]
+        if index < 47:
+            district_name, commune_name = LEGACY_PLACES[index]
+            legacy = builder.legacy[(district_name, commune_name)]
+            producer = builder.producer(index, kind, commune_name, legacy.successor)
+        else:
+            producer = builder.producers[index - 47]
+            legacy = LegacyCommune.objects.get(pk=products[index - 47].legacy_commune_id)
+            commune_name = legacy.name
+        name = "Nước mắm Lê Gia" if index == 0 else (
+            "Mắm tôm Lê Gia" if index == 1 else f"{product_type} {commune_name}"
+        )
+        products.append(builder.product(name, group_code, producer, legacy.successor, legacy))
+
+    # 23/12/2019 — Decision 5445/QĐ-UBND: 13 products, 5 at 4★ and 8 at 3★.
+    for index in range(13):
+        builder.recognise(products[index], 4 if index < 5 else 3, ROUND_2019)
+    # Round I of 2020: 17 more, 1 at 4★ and 16 at 3★ → 30 on 30/6/2020 (6×4★, 24×3★).
+    for index in range(13, 30):
+        builder.recognise(products[index], 4 if index == 13 else 3, ROUND_2020_I)
+    # 23/7/2020: the provincial council scores the fish sauce and shrimp paste at 90+ and proposes them for 5★.
+    proposal_no, proposal_date = PROPOSAL_2020
+    for product, scores in ((products[0], (34, 24, 35)), (products[1], (33, 23, 35))):
+        evaluation = evaluation_record(
+            product=product, level=CouncilLevel.PROVINCE, evaluated_on=proposal_date,
+            score_a=scores[0], score_b=scores[1], score_c=scores[2], notes=DEMO_NOTE,
+        )
+        evaluation_propose_national(evaluation=evaluation, proposal_date=proposal_date, proposal_no=proposal_no)
+    # Round II of 2020: 39 more, 5 at 4★ → 69 products by the end of 2020.
+    for index in range(30, 69):
+        builder.recognise(products[index], 4 if index % 8 == 0 else 3, ROUND_2020_II)
+
+    # 2021: a certificate revoked (the producer stopped making the product).
+    revoked = Evaluation.objects.get(product=products[20], decision_no=ROUND_2020_I[0])
+    evaluation_revoke(evaluation=revoked, revocation_no="1520/QĐ-UBND", revocation_date=datetime.date(2021, 5, 10))
+    # 2022: the central council recognises the fish sauce at 5★.
+    builder.recognise(
+        products[0], 5, ("1875/QĐ-BNN-VPĐP", datetime.date(2022, 6, 20)), level=CouncilLevel.CENTRAL
+    )
+    # 12/2022: re-recognition of 2019 certificates before they lapse; one moves up 3★ → 4★, one down 4★ → 3★.
+    rerecognition = ("4980/QĐ-UBND", datetime.date(2022, 12, 15))
+    builder.recognise(products[5], 4, rerecognition)
+    builder.recognise(products[6], 3, rerecognition)
+    builder.recognise(products[2], 3, rerecognition)
+    builder.recognise(products[1], 4, rerecognition)
+    # products[7..12] are not re-recognised in time: their 2019 certificates expired on 23/12/2022.
+
+    # 2023–2025 (148/QĐ-TTg): districts recognise 3★, the province 4★.
+    new_products = []
+    later_places = list(builder.legacy.values())[::23][:24]
+    for offset, legacy in enumerate(later_places):
+        product_type, group_code, kind = PRODUCT_TYPES[(offset * 7 + 3) % len(PRODUCT_TYPES)]
+        producer = builder.producer(100 + offset, kind, legacy.name, legacy.successor)
+        new_products.append(
+            builder.product(f"{product_type} {legacy.name}", group_code, producer, legacy.successor, legacy)
+        )
+    for offset, product in enumerate(new_products[:10]):
+        builder.recognise(
+            product, 3, (f"{3100 + offset}/QĐ-UBND", datetime.date(2023, 11, 20)), level=CouncilLevel.DISTRICT
+        )
+    for product in new_products[10:14]:
+        builder.recognise(product, 4, ("4321/QĐ-UBND", datetime.date(2024, 7, 5)))
+    for offset, product in enumerate(new_products[14:20]):
+        builder.recognise(
+            product, 3, (f"{2200 + offset}/QĐ-UBND", datetime.date(2025, 3, 14)), level=CouncilLevel.DISTRICT
+        )
+    # A second 5★ by central decision in 2025, after a 2024 provincial proposal.
+    star_product = new_products[10]
+    proposal = evaluation_record(
+        product=star_product, level=CouncilLevel.PROVINCE, evaluated_on=datetime.date(2024, 10, 2),
+        score_a=38, score_b=24, score_c=30, notes=DEMO_NOTE,
+    )
+    evaluation_propose_national(evaluation=proposal, proposal_date=datetime.date(2024, 10, 2), proposal_no="88/TTr-UBND")
+    builder.recognise(
+        star_product, 5, ("2650/QĐ-BNN-KTHT", datetime.date(2025, 5, 28)), level=CouncilLevel.CENTRAL
+    )
+
+    # From 1/7/2025 (1489/QĐ-TTg): the province recognises 3★ and 4★; products placed in new communes.
+    communes = list(Commune.objects.order_by("code")[::17])
+    for offset, commune in enumerate(communes[:6]):
+        product_type, group_code, kind = PRODUCT_TYPES[(offset * 5 + 1) % len(PRODUCT_TYPES)]
+        producer = builder.producer(200 + offset, kind, commune.name, commune)
+        product = builder.product(f"{product_type} {commune.name}", group_code, producer, commune)
+        decision = ("1120/QĐ-UBND", datetime.date(2026, 3, 18)) if offset >= 3 else (
+            "3890/QĐ-UBND", datetime.date(2025, 10, 24)
+        )
+        builder.recognise(product, 4 if offset == 0 else 3, decision)
+    # Still in progress: a draft and a scored evaluation without a decision.
+    evaluation_record(product=new_products[20], level=CouncilLevel.PROVINCE, notes=DEMO_NOTE)
+    evaluation_record(
+        product=new_products[21], level=CouncilLevel.PROVINCE, evaluated_on=datetime.date(2026, 10, 15),
+        score_a=30, score_b=18, score_c=22, notes=DEMO_NOTE,
+    )
+    # A product that failed a mandatory requirement.
+    evaluation_record(
+        product=new_products[22], level=CouncilLevel.PROVINCE, evaluated_on=datetime.date(2026, 10, 15),
+        score_a=28, score_b=15, score_c=20, not_rated=True, notes=DEMO_NOTE,
+    )
+    return {
+        "producers": Producer.objects.filter(is_demo=True).count(),
+        "products": Product.objects.filter(is_demo=True).count(),
+        "evaluations": Evaluation.objects.filter(product__is_demo=True).count(),
+    }

@@ -1,0 +1,370 @@
+"""Star-rating evaluations, programme phases and their targets."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import rules
+from .rules import CouncilLevel, RuleSet
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def recognised(self):
+        """Decided recognitions that have not been revoked."""
+        return self.filter(status=Evaluation.Status.RECOGNISED)
+
+    def decided(self):
+        """Recognitions, including those revoked since: every recognition decision taken."""
+        return self.filter(status__in=[Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED])
+
+    def decided_by(self, day: datetime.date):
+        """Recognition decisions dated on or before ``day``."""
+        return self.decided().filter(decision_date__lte=day)
+
+    def proposals(self):
+        """The province's proposals of a product for the central council's 5 stars."""
+        return self.filter(proposed_national=True)
+
+    def valid_on(self, day: datetime.date):
+        """Recognitions whose certificate is within its 36 months on ``day``."""
+        return self.filter(
+            decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day)
+        )
+
+
+class Evaluation(models.Model):
+    """One council's evaluation of one product, and the decision taken on it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        SCORED = "scored", _("Đã chấm điểm")
+        RECOGNISED = "recognised", _("Đã công nhận")
+        REVOKED = "revoked", _("Đã thu hồi")
+
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("sản phẩm")
+    )
+    evaluated_on = models.DateField(_("ngày đánh giá"), null=True, blank=True)
+    rule_set = models.CharField(
+        _("bộ tiêu chí"),
+        max_length=4,
+        choices=RuleSet.choices,
+        blank=True,
+        help_text=_("Để trống thì theo ngày đánh giá (bộ 148 từ 24/02/2023)."),
+    )
+    level = models.CharField(_("cấp hội đồng"), max_length=10, choices=CouncilLevel.choices)
+    score_a = models.PositiveSmallIntegerField(_("điểm phần A"), null=True, blank=True)
+    score_b = models.PositiveSmallIntegerField(_("điểm phần B"), null=True, blank=True)
+    score_c = models.PositiveSmallIntegerField(_("điểm phần C"), null=True, blank=True)
+    total = models.GeneratedField(
+        expression=models.F("score_a") + models.F("score_b") + models.F("score_c"),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("tổng điểm"),
+    )
+    not_rated = models.BooleanField(
+        _("Không đạt"),
+        default=False,
+        help_text=_("Sản phẩm không đáp ứng tiêu chí bắt buộc tối thiểu, bất kể số điểm."),
+    )
+    declared_stars = models.PositiveSmallIntegerField(
+        _("hạng sao theo quyết định"),
+        null=True,
+        blank=True,
+        help_text=_("Chỉ dùng cho quyết định không kèm điểm các phần: hạng sao ghi trong quyết định."),
+    )
+    stars = models.GeneratedField(
+        expression=rules.stars_expression(),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("hạng sao"),
+    )
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    decision_no = models.CharField(_("số quyết định"), max_length=50, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    proposed_national = models.BooleanField(_("đề xuất 5 sao"), default=False)
+    proposal_no = models.CharField(_("số văn bản đề xuất"), max_length=50, blank=True)
+    proposal_date = models.DateField(_("ngày đề xuất"), null=True, blank=True)
+    revocation_no = models.CharField(_("số quyết định thu hồi"), max_length=50, blank=True)
+    revocation_date = models.DateField(_("ngày thu hồi"), null=True, blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
+
+    objects = EvaluationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["total", "stars"])
+
+    class Meta:
+        ordering = ["-decision_date", "-evaluated_on", "-pk"]
+        verbose_name = _("đánh giá")
+        verbose_name_plural = _("đánh giá")
+        permissions = [
+            ("recognise_evaluation", _("Công nhận đánh giá theo quyết định")),
+            ("revoke_evaluation", _("Thu hồi công nhận")),
+            ("propose_evaluation", _("Đề xuất 5 sao quốc gia")),
+            ("import_register", _("Nhập danh sách công nhận từ tệp")),
+            ("view_dashboard", _("Xem bảng theo dõi tiến độ")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "decision_date"], name="evaluation_status_date"),
+            models.Index(fields=["product", "status", "decision_date"], name="evaluation_product_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(rule_set__in=RuleSet.values), name="evaluation_rule_set_valid"),
+            models.CheckConstraint(condition=Q(level__in=CouncilLevel.values), name="evaluation_level_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scored", "recognised", "revoked"]), name="evaluation_status_valid"
+            ),
+            models.CheckConstraint(condition=rules.part_maxima_condition(), name="evaluation_parts_within_maxima"),
+            # Part scores come together: all three or none.
+            models.CheckConstraint(
+                condition=Q(score_a__isnull=True, score_b__isnull=True, score_c__isnull=True)
+                | Q(score_a__isnull=False, score_b__isnull=False, score_c__isnull=False),
+                name="evaluation_scores_all_or_none",
+            ),
+            models.CheckConstraint(
+                condition=Q(declared_stars__isnull=True)
+                | (Q(declared_stars__gte=1, declared_stars__lte=5) & Q(score_a__isnull=True)),
+                name="evaluation_declared_stars_without_scores",
+            ),
+            models.CheckConstraint(
+                condition=Q(stars__isnull=True) | Q(stars__lt=5) | Q(level=CouncilLevel.CENTRAL),
+                name="evaluation_five_stars_central_only",
+            ),
+            # A scored evaluation has an outcome: points, declared stars or "not rated".
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(not_rated=True) | Q(stars__isnull=False),
+                name="evaluation_scored_has_outcome",
+            ),
+            # A recognition is a decision: numbered, dated, and at 3 stars or more.
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "scored"])
+                | (~Q(decision_no="") & Q(decision_date__isnull=False) & Q(stars__gte=3) & Q(not_rated=False)),
+                name="evaluation_recognition_is_decided",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | (~Q(revocation_no="") & Q(revocation_date__isnull=False)),
+                name="evaluation_revocation_is_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(revocation_date__isnull=True)
+                | (Q(decision_date__isnull=False) & Q(revocation_date__gte=models.F("decision_date"))),
+                name="evaluation_revoked_after_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_national=False)
+                | (~Q(level=CouncilLevel.CENTRAL) & Q(proposal_date__isnull=False) & Q(not_rated=False)),
+                name="evaluation_proposal_is_provincial_and_dated",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "decision_no"],
+                condition=~Q(decision_no=""),
+                name="evaluation_one_recognition_per_product_per_decision",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.product.name if self.product_id else _("đánh giá mới")
+        if self.decision_no:
+            return f"{label} — {self.decision_no}"
+        return f"{label} — {self.get_status_display()}"
+
+    # Derived values -----------------------------------------------------------
+
+    @property
+    def maxima(self) -> rules.PartMaxima:
+        return rules.PART_MAXIMA[RuleSet(self.effective_rule_set)]
+
+    @property
+    def effective_rule_set(self) -> str:
+        if self.rule_set:
+            return self.rule_set
+        day = self.evaluated_on or self.decision_date or datetime.date.today()
+        return rules.rule_set_for(day)
+
+    @property
+    def computed_total(self):
+        """The total from the part scores as they are now (``total`` is refreshed only on save)."""
+        parts = (self.score_a, self.score_b, self.score_c)
+        return None if None in parts else sum(parts)
+
+    @property
+    def computed_stars(self):
+        """Stars from the current field values, by the rules the database applies on save."""
+        if self.not_rated:
+            return None
+        total = self.computed_total
+        if total is None:
+            return self.declared_stars
+        stars = rules.stars_for(total)
+        if self.level != CouncilLevel.CENTRAL:
+            stars = min(stars, rules.BELOW_CENTRAL_MAX_STARS)
+        return stars
+
+    @property
+    def is_certified(self) -> bool:
+        return self.status == self.Status.RECOGNISED and (self.stars or 0) >= rules.CERTIFIED_MIN_STARS
+
+    @property
+    def valid_until(self):
+        if self.decision_date is None:
+            return None
+        return rules.certificate_valid_until(self.decision_date)
+
+    def certificate_status(self, day: datetime.date) -> str:
+        """"valid", "expiring" (within 90 days), "expired" or "revoked" on ``day``."""
+        if self.status == self.Status.REVOKED and (self.revocation_date is None or self.revocation_date <= day):
+            return "revoked"
+        if self.valid_until is None or self.valid_until < day:
+            return "expired"
+        if (self.valid_until - day).days <= rules.EXPIRING_SOON_DAYS:
+            return "expiring"
+        return "valid"
+
+    # Validation -----------------------------------------------------------------
+
+    def validate_constraints(self, exclude=None):
+        """Validate the unique constraints only.
+
+        Every check constraint is mirrored in :meth:`clean` with a friendly message and is
+        enforced by the database; Django's own validation of them would run one query per
+        constraint over the generated ``stars`` expression (about 60 ms a save).
+        """
+        exclude = set(exclude or ())
+        errors = {}
+        for constraint in self._meta.constraints:
+            if not isinstance(constraint, models.UniqueConstraint):
+                continue
+            try:
+                constraint.validate(self.__class__, self, exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if not self.rule_set:
+            self.rule_set = self.effective_rule_set
+        maxima = self.maxima
+        for field, maximum in (("score_a", maxima.a), ("score_b", maxima.b), ("score_c", maxima.c)):
+            value = getattr(self, field)
+            if value is not None and value > maximum:
+                errors[field] = _("Tối đa %(max)s điểm theo bộ tiêu chí %(rule_set)s.") % {
+                    "max": maximum,
+                    "rule_set": self.rule_set,
+                }
+        parts = [self.score_a, self.score_b, self.score_c]
+        if any(p is not None for p in parts) and any(p is None for p in parts):
+            errors.setdefault("score_a", _("Nhập đủ điểm cả ba phần, hoặc để trống cả ba."))
+        if self.declared_stars is not None:
+            if self.computed_total is not None:
+                errors["declared_stars"] = _("Hạng sao được tính từ điểm các phần; hãy để trống ô này.")
+            elif not 1 <= self.declared_stars <= 5:
+                errors["declared_stars"] = _("Hạng sao từ 1 đến 5.")
+        if errors:
+            raise ValidationError(errors)
+
+        stars = self.computed_stars
+        if stars == rules.NATIONAL_STARS and self.level != CouncilLevel.CENTRAL:
+            errors["level"] = _("Chỉ Hội đồng Trung ương mới công nhận 5 sao.")
+        if self.status != self.Status.DRAFT and not self.not_rated and stars is None:
+            errors["status"] = _("Đánh giá đã chấm cần có điểm các phần, hạng sao theo quyết định hoặc kết quả “Không đạt”.")
+        if self.status in (self.Status.RECOGNISED, self.Status.REVOKED):
+            if not self.decision_no:
+                errors["decision_no"] = _("Công nhận cần có số quyết định.")
+            if not self.decision_date:
+                errors["decision_date"] = _("Công nhận cần có ngày quyết định.")
+            if self.not_rated or (stars or 0) < rules.CERTIFIED_MIN_STARS:
+                errors["status"] = _("Chỉ sản phẩm đạt từ 3 sao trở lên mới được công nhận.")
+        if self.status == self.Status.REVOKED:
+            if not self.revocation_no:
+                errors["revocation_no"] = _("Thu hồi cần có số quyết định thu hồi.")
+            if not self.revocation_date:
+                errors["revocation_date"] = _("Thu hồi cần có ngày quyết định thu hồi.")
+        if self.revocation_date and self.decision_date and self.revocation_date < self.decision_date:
+            errors["revocation_date"] = _("Ngày thu hồi không thể trước ngày công nhận.")
+        if self.proposed_national:
+            if self.level == CouncilLevel.CENTRAL:
+                errors["proposed_national"] = _("Đề xuất 5 sao do cấp tỉnh thực hiện.")
+            if not self.proposal_date:
+                errors["proposal_date"] = _("Đề xuất 5 sao cần có ngày đề xuất.")
+            if self.not_rated:
+                errors["proposed_national"] = _("Sản phẩm không đạt thì không thể đề xuất.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Phase(models.Model):
+    """A programme phase (e.g. 2021–2025) with targets to reach by its end."""
+
+    name = models.CharField(_("tên"), max_length=100, unique=True)
+    start = models.DateField(_("ngày bắt đầu"))
+    end = models.DateField(_("ngày kết thúc"))
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start", "name"]
+        verbose_name = _("giai đoạn chương trình")
+        verbose_name_plural = _("giai đoạn chương trình")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="phase_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("Ngày kết thúc giai đoạn phải sau ngày bắt đầu.")})
+
+
+class Target(models.Model):
+    class Measure(models.TextChoices):
+        RECOGNISED = "recognised", _("Sản phẩm được công nhận")
+        PROPOSED_NATIONAL = "proposed_national", _("Sản phẩm đề xuất 5 sao quốc gia")
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="targets", verbose_name=_("giai đoạn"))
+    label = models.CharField(_("tên chỉ tiêu"), max_length=255)
+    measure = models.CharField(_("cách đo"), max_length=20, choices=Measure.choices, default=Measure.RECOGNISED)
+    min_stars = models.PositiveSmallIntegerField(_("từ hạng sao"), default=3)
+    max_stars = models.PositiveSmallIntegerField(_("đến hạng sao"), default=4)
+    target_count = models.PositiveIntegerField(_("chỉ tiêu (số sản phẩm)"))
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["phase__start", "position", "pk"]
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__in=["recognised", "proposed_national"]), name="target_measure_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_stars__gte=3, max_stars__lte=5, min_stars__lte=models.F("max_stars")),
+                name="target_star_range_valid",
+            ),
+            models.CheckConstraint(condition=Q(target_count__gt=0), name="target_count_positive"),
+            models.UniqueConstraint(fields=["phase", "label"], name="target_label_unique_per_phase"),
+        ]
+
+    def __str__(self):
+        return f"{self.phase}: {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.min_stars is not None and self.max_stars is not None:
+            if not 3 <= self.min_stars <= self.max_stars <= 5:
+                raise ValidationError(
+                    {"max_stars": _("Khoảng hạng sao phải nằm trong 3–5, từ thấp đến cao.")}
+                )

@@ -1,0 +1,123 @@
+"""The OCOP rule sets and star thresholds: the one place they are written down.
+
+Source: ../shared/DOMAIN.md (Decisions 1048/QĐ-TTg and 148/QĐ-TTg).
+Everything else (model constraints, forms, services, tallies) reads from here.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleSet(models.TextChoices):
+    R1048 = "1048", _("Quyết định 1048/QĐ-TTg (2019–2023)")
+    R148 = "148", _("Quyết định 148/QĐ-TTg (từ 24/02/2023)")
+
+
+@dataclass(frozen=True)
+class PartMaxima:
+    a: int
+    b: int
+    c: int
+
+
+PART_MAXIMA = {
+    RuleSet.R1048: PartMaxima(a=35, b=25, c=40),
+    RuleSet.R148: PartMaxima(a=40, b=25, c=35),
+}
+
+RULE_SET_148_FROM = datetime.date(2023, 2, 24)
+
+# (lowest total, highest total, stars). Totals are whole points out of 100.
+STAR_BANDS = (
+    (0, 29, 1),
+    (30, 49, 2),
+    (50, 69, 3),
+    (70, 89, 4),
+    (90, 100, 5),
+)
+MAX_TOTAL = 100
+CERTIFIED_MIN_STARS = 3
+NATIONAL_STARS = 5
+# The highest star a council below the central level can recognise.
+BELOW_CENTRAL_MAX_STARS = 4
+
+CERTIFICATE_VALIDITY = relativedelta(months=36)
+RENEWAL_NOTICE_DAYS = 30
+EXPIRING_SOON_DAYS = 90
+
+
+def rule_set_for(day: datetime.date) -> str:
+    """The rule set in force on ``day``."""
+    return RuleSet.R148 if day >= RULE_SET_148_FROM else RuleSet.R1048
+
+
+def stars_for(total: int) -> int:
+    """Stars for a total score under both rule sets (DOMAIN.md, "Stars from points")."""
+    if not 0 <= total <= MAX_TOTAL:
+        raise ValueError(f"total {total} is outside 0–{MAX_TOTAL}")
+    for low, high, stars in STAR_BANDS:
+        if low <= total <= high:
+            return stars
+    raise AssertionError("STAR_BANDS must cover 0–100")
+
+
+def certificate_valid_until(decision_date: datetime.date) -> datetime.date:
+    """The last day a certificate is valid: 36 months from the decision date.
+
+    Following the Civil Code's counting of periods in months, a certificate
+    decided on 23/12/2019 is valid up to and including 23/12/2022.
+    """
+    return decision_date + CERTIFICATE_VALIDITY
+
+
+def earliest_valid_decision_date(day: datetime.date) -> datetime.date:
+    """Decisions dated on or after this are still valid on ``day``."""
+    return day - CERTIFICATE_VALIDITY
+
+
+class CouncilLevel(models.TextChoices):
+    DISTRICT = "district", _("Huyện")
+    PROVINCE = "province", _("Tỉnh")
+    CENTRAL = "central", _("Trung ương")
+
+
+def stars_expression():
+    """:func:`stars_for` as a database expression over an evaluation's columns.
+
+    - a failed mandatory criterion ("Không đạt") has no stars;
+    - without part scores, the stars are those declared by the decision (``declared_stars``);
+    - with scores, the stars follow STAR_BANDS, except that a council below the central
+      level recognises at most 4 stars (a total of 90+ there makes a 5-star candidate).
+    """
+    from django.db.models import Case, F, Q, Value, When
+    from django.db.models.lookups import Range
+
+    total = F("score_a") + F("score_b") + F("score_c")
+    whens = [
+        When(not_rated=True, then=Value(None)),
+        When(Q(score_a__isnull=True) | Q(score_b__isnull=True) | Q(score_c__isnull=True), then=F("declared_stars")),
+    ]
+    for low, high, stars in STAR_BANDS:
+        then = Value(stars)
+        if stars > BELOW_CENTRAL_MAX_STARS:
+            then = Case(When(level=CouncilLevel.CENTRAL, then=Value(stars)), default=Value(BELOW_CENTRAL_MAX_STARS))
+        whens.append(When(Range(total, (low, high)), then=then))
+    return Case(*whens, default=Value(None), output_field=models.PositiveSmallIntegerField())
+
+
+def part_maxima_condition():
+    """A check-constraint condition: each part score within its rule set's maximum."""
+    from django.db.models import Q
+
+    condition = Q()
+    for rule_set, maxima in PART_MAXIMA.items():
+        condition |= Q(rule_set=rule_set) & (
+            (Q(score_a__isnull=True) | Q(score_a__lte=maxima.a))
+            & (Q(score_b__isnull=True) | Q(score_b__lte=maxima.b))
+            & (Q(score_c__isnull=True) | Q(score_c__lte=maxima.c))
+        )
+    return condition

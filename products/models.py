@@ -1,0 +1,417 @@
+"""Administrative units, producers, product groups and products."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .normalise import fold, vietnamese_slug
+
+PROVINCE_CODE = "38"
+
+
+class FoldedNameMixin(models.Model):
+    """Keeps ``name_key``, the folded form of ``name`` used for search and matching."""
+
+    name_key = models.CharField(_("khoá tìm kiếm"), max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A derived search key of this row's own name, not domain logic.
+        self.name_key = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+
+# --- Administrative units -------------------------------------------------
+
+
+class Commune(FoldedNameMixin):
+    """A current (from 1/7/2025) commune or ward of Thanh Hóa."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "xa", _("xã")
+        WARD = "phuong", _("phường")
+
+    code = models.CharField(_("mã chính thức"), max_length=5, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    slug = models.SlugField(_("đường dẫn"), max_length=120, unique=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    area_km2 = models.FloatField(_("diện tích (km²)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name_key", "code"]
+        verbose_name = _("xã/phường")
+        verbose_name_plural = _("xã/phường")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["xa", "phuong"]), name="commune_kind_valid"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        prefix = "Phường" if self.kind == self.Kind.WARD else "Xã"
+        return f"{prefix} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("products:commune_detail", kwargs={"slug": self.slug})
+
+
+class LegacyDistrict(FoldedNameMixin):
+    """A district-level unit of Thanh Hóa before 1/7/2025 (huyện, thị xã, thành phố)."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "huyen", _("huyện")
+        TOWN = "thi_xa", _("thị xã")
+        CITY = "thanh_pho", _("thành phố")
+
+    code = models.CharField(_("mã chính thức"), max_length=3, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    # Names of district-level units merged into this one before 2025 (e.g. "Đông Sơn"), folded.
+    former_names = models.JSONField(_("tên cũ"), default=list, blank=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("huyện cũ (trước 2025)")
+        verbose_name_plural = _("huyện cũ (trước 2025)")
+
+    def __str__(self):
+        return f"{self.get_kind_display_vi()} {self.name}"
+
+    def get_kind_display_vi(self):
+        return {"huyen": "Huyện", "thi_xa": "Thị xã", "thanh_pho": "Thành phố"}[self.kind]
+
+
+class LegacyCommune(FoldedNameMixin):
+    """A commune-level unit before 1/7/2025, with the current commune(s) that succeeded it."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "xa", _("xã")
+        WARD = "phuong", _("phường")
+        TOWNLET = "thi_tran", _("thị trấn")
+
+    code = models.CharField(_("mã chính thức"), max_length=5, unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    district = models.ForeignKey(
+        LegacyDistrict, on_delete=models.PROTECT, related_name="communes", verbose_name=_("huyện")
+    )
+    successor = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="legacy_communes",
+        verbose_name=_("xã/phường kế thừa"),
+        help_text=_("Xã/phường hiện nay mà đơn vị này nhập vào (đơn vị mặc định khi bị chia tách)."),
+    )
+    other_successors = models.ManyToManyField(
+        Commune,
+        blank=True,
+        related_name="partial_legacy_communes",
+        verbose_name=_("các xã/phường kế thừa khác"),
+        help_text=_("Khi đơn vị bị chia tách năm 2025: các xã/phường hiện nay khác nhận một phần của nó."),
+    )
+    # Names this unit had before earlier (2019–2024) mergers, folded, for matching old decisions.
+    former_names = models.JSONField(_("tên cũ"), default=list, blank=True)
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["district__code", "name_key"]
+        verbose_name = _("xã cũ (trước 2025)")
+        verbose_name_plural = _("xã cũ (trước 2025)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["xa", "phuong", "thi_tran"]), name="legacy_commune_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        prefix = {"xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}[self.kind]
+        return f"{prefix} {self.name}, {self.district}"
+
+    @property
+    def was_split(self):
+        return self.other_successors.exists()
+
+
+# --- Producers --------------------------------------------------------------
+
+
+class Producer(FoldedNameMixin):
+    """A producer (chủ thể OCOP): an enterprise, a cooperative, a cooperative group or a household."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "doanh_nghiep", _("Doanh nghiệp")
+        COOPERATIVE = "htx", _("Hợp tác xã")
+        COOPERATIVE_GROUP = "tht", _("Tổ hợp tác")
+        HOUSEHOLD = "ho_kd", _("Hộ sản xuất kinh doanh")
+
+    name = models.CharField(_("tên"), max_length=255)
+    slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    tax_code = models.CharField(
+        _("mã số thuế"), max_length=14, blank=True, help_text=_("10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số.")
+    )
+    representative = models.CharField(_("người đại diện"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="producers", verbose_name=_("xã/phường")
+    )
+    is_demo = models.BooleanField(
+        _("dữ liệu minh hoạ"), default=False, help_text=_("Dữ liệu minh hoạ do lệnh load_demo nạp, không phải hồ sơ thật.")
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_key", "pk"]
+        verbose_name = _("chủ thể")
+        verbose_name_plural = _("chủ thể")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_code"], condition=~Q(tax_code=""), name="producer_tax_code_unique_when_present"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["doanh_nghiep", "htx", "tht", "ho_kd"]), name="producer_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_code="") | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
+                name="producer_tax_code_format",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="producer_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("products:producer_detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Producer, self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.tax_code:
+            self.tax_code = self.tax_code.strip()
+            clash = Producer.objects.filter(tax_code=self.tax_code).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError(
+                    {"tax_code": _("Đã có chủ thể khác mang mã số thuế %(code)s.") % {"code": self.tax_code}}
+                )
+
+
+# --- Product groups (148/QĐ-TTg, Appendix I) -------------------------------------
+
+
+class ProductGroup(models.Model):
+    """A group (``I``) or subgroup (``I.3``) of the 148/QĐ-TTg classification."""
+
+    code = models.CharField(_("mã"), max_length=8, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subgroups",
+        verbose_name=_("nhóm"),
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("nhóm sản phẩm")
+        verbose_name_plural = _("nhóm sản phẩm")
+        constraints = [
+            # Groups are roman numerals; subgroups are "<group>.<n>" under their group.
+            models.CheckConstraint(
+                condition=(Q(parent__isnull=True) & Q(code__regex=r"^[IVX]+$"))
+                | (Q(parent__isnull=False) & Q(code__regex=r"^[IVX]+\.[0-9]+$")),
+                name="product_group_code_shape",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.name}"
+
+    @property
+    def is_subgroup(self):
+        return self.parent_id is not None
+
+
+class LegacySector(models.Model):
+    """A sector (ngành) of the 1048/QĐ-TTg classification, mapped onto a 148 group or subgroup."""
+
+    name = models.CharField(_("tên"), max_length=255, unique=True)
+    group = models.ForeignKey(
+        ProductGroup, on_delete=models.PROTECT, related_name="legacy_sectors", verbose_name=_("nhóm theo Quyết định 148")
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("ngành (Quyết định 1048)")
+        verbose_name_plural = _("ngành (Quyết định 1048)")
+
+    def __str__(self):
+        return f"{self.name} → {self.group.code}"
+
+
+# --- Products ---------------------------------------------------------------------
+
+
+PROVISIONAL_CODE_PREFIX = "OCOP-38-tmp"
+
+
+def provisional_code() -> str:
+    """A unique placeholder until the row has a primary key to number it by."""
+    return f"{PROVISIONAL_CODE_PREFIX}{uuid.uuid4().hex[:9]}"
+
+
+class ProductQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def in_commune(self, commune):
+        return self.filter(commune=commune)
+
+
+class Product(FoldedNameMixin):
+    CODE_PREFIX = "OCOP-38-"
+
+    code = models.CharField(_("mã"), max_length=20, unique=True, editable=False, default=provisional_code)
+    name = models.CharField(_("tên"), max_length=255)
+    slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
+    producer = models.ForeignKey(
+        Producer, on_delete=models.PROTECT, related_name="products", verbose_name=_("chủ thể")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("xã/phường"),
+        help_text=_("Xã/phường hiện nay (sau 1/7/2025)."),
+    )
+    legacy_commune = models.ForeignKey(
+        LegacyCommune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("xã theo hồ sơ gốc"),
+        help_text=_("Xã trước năm 2025 ghi trong quyết định gốc, nếu có."),
+    )
+    group = models.ForeignKey(
+        ProductGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("nhóm sản phẩm"),
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+    image = models.ImageField(_("ảnh chính"), upload_to="products/%Y/", blank=True)
+    is_published = models.BooleanField(_("công khai"), default=True)
+    is_demo = models.BooleanField(
+        _("dữ liệu minh hoạ"), default=False, help_text=_("Dữ liệu minh hoạ do lệnh load_demo nạp, không phải hồ sơ thật.")
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_key", "pk"]
+        verbose_name = _("sản phẩm")
+        verbose_name_plural = _("sản phẩm")
+        constraints = [
+            models.UniqueConstraint(fields=["producer", "name_key"], name="product_unique_name_per_producer"),
+            models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
+            models.CheckConstraint(condition=Q(code__startswith="OCOP-38-"), name="product_code_prefix"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("products:product_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def code_for(cls, number: int) -> str:
+        return f"{cls.CODE_PREFIX}{number:06d}"
+
+    def clean(self):
+        super().clean()
+        if self.producer_id and self.name:
+            clash = Product.objects.filter(producer_id=self.producer_id, name_key=fold(self.name)).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"name": _("Chủ thể này đã có sản phẩm cùng tên.")})
+        if self.legacy_commune_id and self.commune_id:
+            legacy = self.legacy_commune
+            allowed = {legacy.successor_id, *legacy.other_successors.values_list("pk", flat=True)}
+            if self.commune_id not in allowed:
+                raise ValidationError(
+                    {"commune": _("%(legacy)s đã sáp nhập vào đơn vị khác; hãy chọn một trong các xã/phường kế thừa.")
+                     % {"legacy": legacy}}
+                )
+
+    def save(self, *args, **kwargs):
+        # Codes and slugs are assigned once, on creation, and never change.
+        if not self.slug:
+            self.slug = unique_slug(Product, self.name)
+        if self.code.startswith(PROVISIONAL_CODE_PREFIX):
+            super().save(*args, **kwargs)
+            self.code = self.code_for(self.pk)
+            Product.objects.filter(pk=self.pk).update(code=self.code)
+            return
+        super().save(*args, **kwargs)
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("sản phẩm"))
+    image = models.ImageField(_("ảnh"), upload_to="products/%Y/")
+    caption = models.CharField(_("chú thích"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["product", "position", "pk"]
+        verbose_name = _("ảnh sản phẩm")
+        verbose_name_plural = _("ảnh sản phẩm")
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+def unique_slug(model, name: str, max_length: int = 240) -> str:
+    """A slug from ``name`` that no row of ``model`` has yet ("nuoc-mam", "nuoc-mam-2", …)."""
+    base = vietnamese_slug(name)[:max_length].strip("-") or "san-pham"
+    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
