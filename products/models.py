@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
 
 from .normalise import fold, vietnamese_slug
@@ -282,6 +284,13 @@ class LegacySector(models.Model):
 # --- Products ---------------------------------------------------------------------
 
 
+def _thumbnail(width: int) -> ImageSpecField:
+    """A resized copy of ``image``, generated once into imagekit's cache (no database column)."""
+    return ImageSpecField(
+        source="image", processors=[ResizeToFit(width, width)], format="JPEG", options={"quality": 82}
+    )
+
+
 PROVISIONAL_CODE_PREFIX = "OCOP-38-tmp"
 
 
@@ -333,6 +342,9 @@ class Product(FoldedNameMixin):
     )
     description = models.TextField(_("mô tả"), blank=True)
     image = models.ImageField(_("ảnh chính"), upload_to="products/%Y/", blank=True)
+    thumb_320 = _thumbnail(320)
+    thumb_640 = _thumbnail(640)
+    thumb_1024 = _thumbnail(1024)
     is_published = models.BooleanField(_("công khai"), default=True)
     is_demo = models.BooleanField(
         _("dữ liệu minh hoạ"), default=False, help_text=_("Dữ liệu minh hoạ do lệnh load_demo nạp, không phải hồ sơ thật.")
@@ -393,6 +405,9 @@ class Product(FoldedNameMixin):
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("sản phẩm"))
     image = models.ImageField(_("ảnh"), upload_to="products/%Y/")
+    thumb_320 = _thumbnail(320)
+    thumb_640 = _thumbnail(640)
+    thumb_1024 = _thumbnail(1024)
     caption = models.CharField(_("chú thích"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
