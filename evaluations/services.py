@@ -76,3 +76,139 @@ def evaluation_propose_national(
     evaluation.full_clean()
     evaluation.save()
     return evaluation
+
+
+# Batches for the admin's workflow actions -------------------------------------------------------
+# Each checks every selected evaluation first and reports every problem at once (in Vietnamese);
+# then writes all of them in one transaction, so a batch is never half done.
+
+
+def _batch_check(problems: list[str]) -> None:
+    from django.core.exceptions import ValidationError
+
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def evaluation_recognise_batch(
+    *, evaluations, decision_no: str, decision_date: datetime.date
+) -> list[Evaluation]:
+    """Recognise scored evaluations under one decision (number and date given once for the batch)."""
+    from django.utils.translation import gettext as _
+
+    from . import rules
+
+    evaluations = list(evaluations)
+    decision_no = decision_no.strip()
+    problems = []
+    if not decision_no:
+        problems.append(_("Cần nhập số quyết định."))
+    seen_products = set()
+    for evaluation in evaluations:
+        label = str(evaluation.product)
+        if evaluation.status != Evaluation.Status.SCORED:
+            problems.append(
+                _("%(product)s: chỉ công nhận được đánh giá “Đã chấm điểm” (đánh giá này: %(status)s).")
+                % {"product": label, "status": evaluation.get_status_display()}
+            )
+        elif evaluation.not_rated or (evaluation.stars or 0) < rules.CERTIFIED_MIN_STARS:
+            problems.append(
+                _("%(product)s: chỉ công nhận sản phẩm đạt từ %(min)s sao trở lên.")
+                % {"product": label, "min": rules.CERTIFIED_MIN_STARS}
+            )
+        if evaluation.evaluated_on and decision_date < evaluation.evaluated_on:
+            problems.append(
+                _("%(product)s: ngày quyết định trước ngày đánh giá (%(day)s).")
+                % {"product": label, "day": evaluation.evaluated_on.strftime("%d/%m/%Y")}
+            )
+        if evaluation.product_id in seen_products:
+            problems.append(
+                _("%(product)s: đã chọn hai đánh giá của cùng sản phẩm cho một quyết định.") % {"product": label}
+            )
+        seen_products.add(evaluation.product_id)
+    clashes = (
+        Evaluation.objects.filter(product_id__in=seen_products, decision_no=decision_no)
+        .exclude(pk__in=[e.pk for e in evaluations])
+        .select_related("product")
+    )
+    for clash in clashes:
+        problems.append(
+            _("%(product)s: đã được công nhận theo quyết định %(no)s.") % {"product": clash.product, "no": decision_no}
+        )
+    _batch_check(problems)
+    return [
+        evaluation_recognise(evaluation=evaluation, decision_no=decision_no, decision_date=decision_date)
+        for evaluation in evaluations
+    ]
+
+
+@transaction.atomic
+def evaluation_revoke_batch(
+    *, evaluations, revocation_no: str, revocation_date: datetime.date
+) -> list[Evaluation]:
+    """Revoke recognitions under one revocation decision."""
+    from django.utils.translation import gettext as _
+
+    evaluations = list(evaluations)
+    problems = []
+    if not revocation_no.strip():
+        problems.append(_("Cần nhập số quyết định thu hồi."))
+    for evaluation in evaluations:
+        label = str(evaluation.product)
+        if evaluation.status != Evaluation.Status.RECOGNISED:
+            problems.append(
+                _("%(product)s: chỉ thu hồi được đánh giá “Đã công nhận” (đánh giá này: %(status)s).")
+                % {"product": label, "status": evaluation.get_status_display()}
+            )
+        elif evaluation.decision_date and revocation_date < evaluation.decision_date:
+            problems.append(
+                _("%(product)s: ngày thu hồi trước ngày quyết định công nhận (%(day)s).")
+                % {"product": label, "day": evaluation.decision_date.strftime("%d/%m/%Y")}
+            )
+    _batch_check(problems)
+    return [
+        evaluation_revoke(evaluation=evaluation, revocation_no=revocation_no, revocation_date=revocation_date)
+        for evaluation in evaluations
+    ]
+
+
+@transaction.atomic
+def evaluation_propose_national_batch(
+    *, evaluations, proposal_date: datetime.date, proposal_no: str = ""
+) -> list[Evaluation]:
+    """Record the province's proposal for 5 stars on scored or recognised provincial evaluations.
+
+    With part scores, the total must reach the 5-star band; an evaluation recorded from a decision
+    without part scores can be proposed as the decision states.
+    """
+    from django.utils.translation import gettext as _
+
+    from . import rules
+
+    evaluations = list(evaluations)
+    five_star_from = min(low for low, _high, stars in rules.STAR_BANDS if stars == rules.NATIONAL_STARS)
+    problems = []
+    for evaluation in evaluations:
+        label = str(evaluation.product)
+        if evaluation.status not in (Evaluation.Status.SCORED, Evaluation.Status.RECOGNISED):
+            problems.append(
+                _("%(product)s: chỉ đề xuất được đánh giá đã chấm điểm hoặc đã công nhận (đánh giá này: %(status)s).")
+                % {"product": label, "status": evaluation.get_status_display()}
+            )
+        elif evaluation.level == rules.CouncilLevel.CENTRAL:
+            problems.append(_("%(product)s: đánh giá của Hội đồng Trung ương, không cần đề xuất.") % {"product": label})
+        elif evaluation.not_rated:
+            problems.append(_("%(product)s: sản phẩm không đạt thì không thể đề xuất.") % {"product": label})
+        elif evaluation.total is not None and evaluation.total < five_star_from:
+            problems.append(
+                _("%(product)s: %(total)s điểm, chưa đủ %(min)s điểm để đề xuất 5 sao.")
+                % {"product": label, "total": evaluation.total, "min": five_star_from}
+            )
+        elif evaluation.proposed_national:
+            problems.append(_("%(product)s: đã được đề xuất 5 sao.") % {"product": label})
+    _batch_check(problems)
+    return [
+        evaluation_propose_national(evaluation=evaluation, proposal_date=proposal_date, proposal_no=proposal_no)
+        for evaluation in evaluations
+    ]
