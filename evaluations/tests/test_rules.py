@@ -1,0 +1,91 @@
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evaluations import rules
+from evaluations.rules import CouncilLevel, RuleSet
+from tests.factories import make_evaluation
+
+BOUNDARIES = [(0, 1), (29, 1), (30, 2), (49, 2), (50, 3), (69, 3), (70, 4), (89, 4), (90, 5), (100, 5)]
+
+
+@pytest.mark.parametrize("total, stars", BOUNDARIES)
+def test_stars_for_every_boundary(total, stars):
+    assert rules.stars_for(total) == stars
+
+
+@pytest.mark.parametrize("total", [-1, 101])
+def test_stars_for_refuses_impossible_totals(total):
+    with pytest.raises(ValueError):
+        rules.stars_for(total)
+
+
+def split_total(total, rule_set):
+    """Part scores under ``rule_set`` adding up to ``total``."""
+    maxima = rules.PART_MAXIMA[rule_set]
+    a = min(maxima.a, total)
+    b = min(maxima.b, total - a)
+    c = total - a - b
+    assert c <= maxima.c
+    return a, b, c
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rule_set", [RuleSet.R1048, RuleSet.R148])
+@pytest.mark.parametrize("total, stars", BOUNDARIES)
+def test_database_computes_stars_at_every_boundary_under_both_rule_sets(rule_set, total, stars):
+    evaluation = make_evaluation(
+        level=CouncilLevel.CENTRAL, scores=split_total(total, rule_set), rule_set=rule_set
+    )
+    assert (evaluation.total, evaluation.stars) == (total, stars)
+    assert evaluation.computed_stars == stars
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("level", [CouncilLevel.PROVINCE, CouncilLevel.DISTRICT])
+def test_below_central_a_total_of_90_is_rated_4_stars(level):
+    evaluation = make_evaluation(level=level, scores=(35, 25, 30), rule_set=RuleSet.R1048)
+    assert (evaluation.total, evaluation.stars) == (90, 4)
+
+
+@pytest.mark.django_db
+def test_not_rated_has_no_stars_whatever_its_points():
+    evaluation = make_evaluation(scores=(30, 20, 30), not_rated=True)
+    assert evaluation.total == 80
+    assert evaluation.stars is None
+
+
+def test_part_maxima_per_rule_set():
+    assert rules.PART_MAXIMA[RuleSet.R1048] == rules.PartMaxima(a=35, b=25, c=40)
+    assert rules.PART_MAXIMA[RuleSet.R148] == rules.PartMaxima(a=40, b=25, c=35)
+    for maxima in rules.PART_MAXIMA.values():
+        assert maxima.a + maxima.b + maxima.c == 100
+
+
+def test_rule_set_follows_the_date():
+    assert rules.rule_set_for(datetime.date(2023, 2, 23)) == RuleSet.R1048
+    assert rules.rule_set_for(datetime.date(2023, 2, 24)) == RuleSet.R148
+
+
+def test_certificate_is_valid_36_months_from_the_decision_date_inclusive():
+    decided = datetime.date(2019, 12, 23)
+    assert rules.certificate_valid_until(decided) == datetime.date(2022, 12, 23)
+    assert rules.earliest_valid_decision_date(datetime.date(2022, 12, 23)) == decided
+    assert rules.earliest_valid_decision_date(datetime.date(2022, 12, 24)) > decided
+
+
+def test_leap_day_certificate_ends_on_the_last_day_of_february():
+    assert rules.certificate_valid_until(datetime.date(2020, 2, 29)) == datetime.date(2023, 2, 28)
+
+
+@given(
+    decided=st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2030, 12, 31)),
+    day=st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2034, 12, 31)),
+)
+def test_database_filter_agrees_with_valid_until(decided, day):
+    """valid_on(day) filters by decision date ≥ earliest_valid_decision_date(day); it must agree with valid_until."""
+    by_valid_until = decided <= day <= rules.certificate_valid_until(decided)
+    by_filter = rules.earliest_valid_decision_date(day) <= decided <= day
+    assert by_valid_until == by_filter

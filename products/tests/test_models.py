@@ -1,0 +1,134 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from products.models import Commune, Producer, Product, ProductGroup
+from products.normalise import fold, vietnamese_slug
+from tests.factories import any_commune, legacy_commune, make_producer, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_integrity_error(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def test_fold_ignores_case_diacritics_d_and_spacing():
+    assert fold("  Nước   MẮM  Đồng ") == "nuoc mam dong"
+    assert fold("Dầu lạc") == "dau lac"
+    assert vietnamese_slug("Nước mắm Lê Gia") == "nuoc-mam-le-gia"
+
+
+def test_producer_keeps_a_folded_name_key_and_a_slug():
+    producer = make_producer(name="Hợp tác xã Đồng Tâm")
+    assert producer.name_key == "hop tac xa dong tam"
+    assert producer.slug == "hop-tac-xa-dong-tam"
+    assert make_producer(name="Hợp tác xã Đồng Tâm").slug == "hop-tac-xa-dong-tam-2"
+
+
+def test_producer_tax_code_is_unique_only_when_present():
+    make_producer(tax_code="")
+    make_producer(tax_code="")  # two producers without a tax code are fine
+    make_producer(tax_code="2801234567")
+    assert_integrity_error(
+        lambda: Producer.objects.create(name="X", kind="htx", commune=any_commune(), tax_code="2801234567")
+    )
+
+
+def test_producer_tax_code_clash_has_a_friendly_message():
+    make_producer(tax_code="2801234567")
+    with pytest.raises(ValidationError) as error:
+        make_producer(tax_code="2801234567")
+    assert "2801234567" in str(error.value.message_dict["tax_code"])
+
+
+def test_producer_tax_code_format_is_checked_by_the_database():
+    assert_integrity_error(
+        lambda: Producer.objects.create(name="X", kind="htx", commune=any_commune(), tax_code="12ab")
+    )
+    Producer.objects.create(name="Y", kind="htx", commune=any_commune(), tax_code="2801234567-001")
+
+
+def test_producer_kind_is_one_of_the_four_domain_kinds():
+    assert_integrity_error(lambda: Producer.objects.create(name="X", kind="ngo", commune=any_commune()))
+    assert set(Producer.Kind.values) == {"doanh_nghiep", "htx", "tht", "ho_kd"}
+
+
+def test_commune_code_and_kind_constraints():
+    assert_integrity_error(lambda: Commune.objects.create(code="123", name="A", kind="xa", slug="a"))
+    assert_integrity_error(lambda: Commune.objects.create(code="99999", name="A", kind="huyen", slug="a"))
+
+
+def test_commune_with_producers_cannot_be_deleted():
+    producer = make_producer()
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        producer.commune.delete()
+
+
+def test_product_code_is_generated_from_its_number_and_never_changes():
+    product = make_product(name="Nem chua Thanh Hóa")
+    assert product.code == f"OCOP-38-{product.pk:06d}"
+    product.name = "Nem chua Thanh Hóa (mới)"
+    product.save()
+    product.refresh_from_db()
+    assert product.code == f"OCOP-38-{product.pk:06d}"
+    assert product.slug == "nem-chua-thanh-hoa"
+
+
+def test_product_code_prefix_is_checked_by_the_database():
+    product = make_product()
+    assert_integrity_error(lambda: Product.objects.filter(pk=product.pk).update(code="XYZ-1"))
+
+
+def test_product_name_is_unique_per_producer_ignoring_case_and_diacritics():
+    producer = make_producer()
+    make_product(producer=producer, name="Nước mắm cá cơm")
+    with pytest.raises(ValidationError) as error:
+        make_product(producer=producer, name="NUOC MAM  ca com")
+    assert "name" in error.value.message_dict
+    make_product(name="Nước mắm cá cơm")  # another producer may use the same name
+
+
+def test_product_unique_name_per_producer_is_a_database_constraint():
+    product = make_product(name="Mật ong rừng")
+    duplicate = Product(name="mat ong rung", producer=product.producer, commune=product.commune)
+    assert_integrity_error(duplicate.save)
+
+
+def test_product_recorded_in_a_legacy_commune_must_sit_in_one_of_its_successors():
+    legacy = legacy_commune("Nga Sơn", "Nga Thanh")
+    other = Commune.objects.exclude(pk=legacy.successor_id).first()
+    with pytest.raises(ValidationError) as error:
+        make_product(legacy_commune=legacy, commune=other)
+    assert "commune" in error.value.message_dict
+    assert make_product(legacy_commune=legacy).commune == legacy.successor
+
+
+def test_product_group_codes_follow_the_148_tree():
+    assert_integrity_error(lambda: ProductGroup.objects.create(code="I.3", name="x"))  # a subgroup needs a parent
+    group = ProductGroup.objects.get(code="I")
+    assert_integrity_error(lambda: ProductGroup.objects.create(code="VII", name="x", parent=group))
+
+
+def test_seeded_product_groups_are_the_148_tree_with_1048_sectors_mapped():
+    assert list(ProductGroup.objects.filter(parent=None).values_list("code", flat=True)) == [
+        "I", "II", "III", "IV", "V", "VI"
+    ]
+    subgroups = dict(ProductGroup.objects.filter(parent__isnull=False).values_list("code", "name"))
+    assert len(subgroups) == 17
+    assert subgroups["I.3"] == "Thực phẩm chế biến"
+    assert subgroups["IV.2"] == "Vải, may mặc"
+    from products.models import LegacySector
+
+    mapping = dict(LegacySector.objects.values_list("name", "group__code"))
+    assert mapping == {
+        "Thực phẩm": "I",
+        "Đồ uống": "II",
+        "Thảo dược": "III",
+        "Vải và may mặc": "IV.2",
+        "Lưu niệm – nội thất – trang trí": "IV.1",
+        "Dịch vụ du lịch nông thôn, bán hàng": "VI",
+    }
