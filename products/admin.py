@@ -1,0 +1,275 @@
+"""Admin for the registry's units, producers, groups and products (Vietnamese labels from the models).
+
+Search everywhere ignores case and diacritics (``admin_search``); every changelist exports its
+filtered rows to XLSX and CSV (``exports``); producers and products keep a full change history.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.utils.html import format_html
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.admin import (
+    EvaluationInline,
+    HistoryAdmin,
+    ProducerKindFilter,
+    ProductGroupFilter,
+    StarsFilter,
+    titled,
+)
+from evaluations.models import Evaluation
+
+from .admin_search import FoldedSearchMixin, FoldedTextSearchMixin
+from .exports import ExportMixin
+from .models import (
+    Commune,
+    LegacyCommune,
+    LegacyDistrict,
+    LegacySector,
+    Producer,
+    Product,
+    ProductGroup,
+    ProductImage,
+)
+
+admin.site.site_header = _("Quản trị OCOP Thanh Hóa")
+admin.site.site_title = _("Quản trị OCOP Thanh Hóa")
+admin.site.index_title = _("Sổ đăng ký sản phẩm OCOP")
+
+
+class RegistryAdmin(FoldedSearchMixin, ExportMixin, admin.ModelAdmin):
+    list_per_page = 100
+
+
+# --- Administrative units -----------------------------------------------------------------------------
+
+
+@admin.register(Commune)
+class CommuneAdmin(RegistryAdmin):
+    list_display = ("name", "kind", "code", "area_km2", "number_of_products")
+    list_filter = ("kind",)
+    code_search_fields = ("code",)
+    readonly_fields = ("slug",)
+    export_fields = ("code", "name", "kind", "slug", "latitude", "longitude", "area_km2")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    @admin.display(description=_("số sản phẩm"), ordering="product_total")
+    def number_of_products(self, obj):
+        return obj.product_total
+
+
+@admin.register(LegacyDistrict)
+class LegacyDistrictAdmin(RegistryAdmin):
+    list_display = ("name", "kind", "code", "former_names")
+    list_filter = ("kind",)
+    code_search_fields = ("code",)
+    export_fields = ("code", "name", "kind", "latitude", "longitude")
+
+
+@admin.register(LegacyCommune)
+class LegacyCommuneAdmin(RegistryAdmin):
+    list_display = ("name", "kind", "code", "district", "successor", "former_names")
+    list_filter = ("kind", ("district", titled(admin.RelatedFieldListFilter, _("huyện cũ (trước 2025)"))))
+    list_select_related = ("district", "successor")
+    folded_search_fields = ("name_key", "district__name_key", "successor__name_key")
+    code_search_fields = ("code",)
+    autocomplete_fields = ("district", "successor", "other_successors")
+    export_fields = (
+        "code",
+        "name",
+        "kind",
+        ("district__name", _("Huyện")),
+        ("successor__name", _("Xã/phường kế thừa")),
+        "latitude",
+        "longitude",
+    )
+
+
+# --- Producers ---------------------------------------------------------------------------------------------------
+
+
+@admin.register(Producer)
+class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
+    list_display = ("name", "kind", "commune", "tax_code", "phone", "number_of_products", "is_demo")
+    list_filter = ("kind", ("commune", titled(admin.RelatedOnlyFieldListFilter, _("xã/phường"))), "is_demo")
+    list_select_related = ("commune",)
+    list_per_page = 100
+    folded_search_fields = ("name_key", "commune__name_key")
+    code_search_fields = ("tax_code", "phone")
+    autocomplete_fields = ("commune",)
+    readonly_fields = ("slug", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "commune", "address")}),
+        (_("Liên hệ"), {"fields": ("tax_code", "representative", "phone", "email")}),
+        (_("Khác"), {"fields": ("is_demo", "slug", "created_at", "updated_at")}),
+    )
+    export_fields = (
+        "name",
+        ("kind", _("Loại hình chủ thể")),
+        "tax_code",
+        "representative",
+        "phone",
+        "email",
+        "address",
+        ("commune__name", _("Xã")),
+        "is_demo",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    @admin.display(description=_("số sản phẩm"), ordering="product_total")
+    def number_of_products(self, obj):
+        return obj.product_total
+
+
+# --- Product groups -------------------------------------------------------------------------------------------
+
+
+class LegacySectorInline(admin.TabularInline):
+    model = LegacySector
+    extra = 0
+
+
+@admin.register(ProductGroup)
+class ProductGroupAdmin(FoldedTextSearchMixin, ExportMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "parent", "position")
+    list_filter = (("parent", titled(admin.RelatedFieldListFilter, _("nhóm"))),)
+    list_select_related = ("parent",)
+    list_per_page = 100
+    text_search_fields = ("code", "name", "name_en")
+    inlines = (LegacySectorInline,)
+    export_fields = ("code", "name", "name_en", ("parent__code", _("Nhóm")), "position")
+
+
+@admin.register(LegacySector)
+class LegacySectorAdmin(FoldedTextSearchMixin, ExportMixin, admin.ModelAdmin):
+    list_display = ("name", "group")
+    list_select_related = ("group",)
+    list_per_page = 100
+    text_search_fields = ("name", "group__name", "group__code")
+    export_fields = ("name", ("group__code", _("Nhóm theo Quyết định 148")))
+
+
+# --- Products ----------------------------------------------------------------------------------------------------
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ("image", "caption", "position")
+
+
+class ProductStarsFilter(StarsFilter):
+    """Stars of the product's latest recognition (its public stars)."""
+
+    title = _("hạng sao hiện tại")
+    field_path = "current_stars"
+
+    def lookups(self, request, model_admin):
+        return [choice for choice in super().lookups(request, model_admin) if choice[0] != "khong-dat"]
+
+    def queryset(self, request, queryset):
+        if self.value() == "khong-dat":
+            return queryset
+        if self.value() == "chua-co":
+            return queryset.filter(current_stars__isnull=True)
+        return super().queryset(request, queryset)
+
+
+class ProductGroupOfProductFilter(ProductGroupFilter):
+    group_path = "group"
+
+
+class ProducerKindOfProductFilter(ProducerKindFilter):
+    kind_path = "producer__kind"
+
+
+STATUS_LABELS = {value: str(label) for value, label in Evaluation.Status.choices}
+
+
+def latest_recognition(field: str):
+    """A product's latest recognition decision (recognised or revoked since): one of its columns."""
+    latest = Evaluation.objects.decided().filter(product=OuterRef("pk")).order_by("-decision_date", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+@admin.register(Product)
+class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
+    list_display = (
+        "name",
+        "code",
+        "producer",
+        "commune",
+        "legacy_commune_display",
+        "group",
+        "current_stars_display",
+        "is_published",
+        "is_demo",
+    )
+    list_select_related = ("producer", "commune", "legacy_commune", "legacy_commune__district", "group")
+    list_filter = (
+        ProductStarsFilter,
+        ProductGroupOfProductFilter,
+        ("commune", titled(admin.RelatedOnlyFieldListFilter, _("xã/phường"))),
+        ("legacy_commune__district", titled(admin.RelatedOnlyFieldListFilter, _("huyện cũ (trước 2025)"))),
+        ProducerKindOfProductFilter,
+        "is_published",
+        "is_demo",
+    )
+    list_per_page = 100
+    folded_search_fields = ("name_key", "producer__name_key", "commune__name_key")
+    code_search_fields = ("code",)
+    autocomplete_fields = ("producer", "commune", "legacy_commune", "group")
+    readonly_fields = ("code", "slug", "created_at", "updated_at")
+    inlines = (EvaluationInline, ProductImageInline)
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("name", "producer", "group", "description", "image")}),
+        (_("Địa bàn"), {"fields": ("commune", "legacy_commune")}),
+        (_("Công bố"), {"fields": ("is_published", "is_demo", "code", "slug", "created_at", "updated_at")}),
+    )
+    export_fields = (
+        "code",
+        ("name", _("Tên sản phẩm")),
+        ("producer__name", _("Chủ thể")),
+        ("producer__kind", _("Loại hình chủ thể")),
+        ("commune__name", _("Xã")),
+        ("legacy_commune__name", _("Xã theo hồ sơ gốc")),
+        ("legacy_commune__district__name", _("Huyện theo hồ sơ gốc")),
+        ("group__code", _("Nhóm sản phẩm")),
+        ("current_stars", _("Hạng sao hiện tại")),
+        ("current_decision_no", _("Số quyết định gần nhất")),
+        ("current_decision_date", _("Ngày quyết định gần nhất")),
+        ("current_status", _("Trạng thái công nhận"), lambda value: STATUS_LABELS.get(value, value)),
+        "is_published",
+        "is_demo",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_stars=latest_recognition("stars"),
+                current_status=latest_recognition("status"),
+                current_decision_no=latest_recognition("decision_no"),
+                current_decision_date=latest_recognition("decision_date"),
+            )
+        )
+
+    @admin.display(description=_("xã theo hồ sơ gốc"), ordering="legacy_commune__name_key")
+    def legacy_commune_display(self, obj):
+        return str(obj.legacy_commune) if obj.legacy_commune_id else "—"
+
+    @admin.display(description=_("hạng sao hiện tại"), ordering="current_stars")
+    def current_stars_display(self, obj):
+        stars = getattr(obj, "current_stars", None)
+        if stars is None:
+            return "—"
+        if obj.current_status == Evaluation.Status.REVOKED:
+            return format_html("<s>{}★</s> ({})", stars, _g("đã thu hồi"))
+        return format_html("{}★", stars)
