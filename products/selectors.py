@@ -101,12 +101,12 @@ def valid_until(decision_date: datetime.date | None):
 
 
 def rating_history(*, day: datetime.date | None = None):
-    """A Prefetch of each product's recognition decisions (newest first) as ``history``."""
+    """A Prefetch of each product's recognition decisions (newest first) as ``recognitions``."""
     day = day or today()
     return Prefetch(
         "evaluations",
         queryset=Evaluation.objects.decided_by(day).order_by("-decision_date", "-pk"),
-        to_attr="history",
+        to_attr="recognitions",
     )
 
 

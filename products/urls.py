@@ -1,18 +1,18 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
-# Public catalogue. Placeholder views until the catalogue issue lands.
+from . import views
+
+# The public catalogue (Vietnamese slugs).
 app_name = "products"
 
-_placeholder = TemplateView.as_view(template_name="placeholder.html")
-
 urlpatterns = [
-    path("", _placeholder, name="home"),
-    path("san-pham/", _placeholder, name="product_list"),
-    path("san-pham/du-lieu.csv", _placeholder, name="product_csv"),
-    path("san-pham/<slug:slug>/", _placeholder, name="product_detail"),
-    path("chu-the/<slug:slug>/", _placeholder, name="producer_detail"),
-    path("xa-phuong/", _placeholder, name="commune_list"),
-    path("xa-phuong/<slug:slug>/", _placeholder, name="commune_detail"),
-    path("huong-dan/", _placeholder, name="help"),
+    path("", views.home, name="home"),
+    path("san-pham/", views.product_list, name="product_list"),
+    path("san-pham/du-lieu.csv", views.product_csv, name="product_csv"),
+    path("san-pham/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("san-pham/<slug:slug>/giay-chung-nhan/", views.product_print, name="product_print"),
+    path("chu-the/<slug:slug>/", views.producer_detail, name="producer_detail"),
+    path("xa-phuong/", views.commune_list, name="commune_list"),
+    path("xa-phuong/<slug:slug>/", views.commune_detail, name="commune_detail"),
+    path("huong-dan/", views.help_page, name="help"),
 ]

@@ -1,0 +1,150 @@
+"""The open-data API: read-only, unauthenticated, over the same selectors and FilterSet as the HTML catalogue."""
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+from evaluations.models import Evaluation
+
+from . import selectors
+from .filters import PAGE_SIZE, CatalogueFilterSet
+from .models import Producer, Product
+
+# The API's certificate status: "expiring" is reported as "valid" with ``expiring_soon`` true.
+PUBLIC_STATUS = {"expiring": "valid"}
+
+
+class CataloguePagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({"page": [_("Số trang không hợp lệ hoặc vượt quá số trang hiện có.")]}) from None
+
+
+class GroupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ProducerRefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Producer.Kind.choices)
+
+
+class CommuneRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="full_name")
+
+
+class CertificateSerializer(serializers.Serializer):
+    """The product's latest recognition (not a proposal) and its certificate as of today."""
+
+    decision_no = serializers.CharField(source="cert_decision_no")
+    decision_date = serializers.DateField(source="cert_decision_date")
+    valid_until = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    expiring_soon = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_valid_until(self, product):
+        return selectors.valid_until(product.cert_decision_date)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["valid", "expired", "revoked"]))
+    def get_status(self, product):
+        return PUBLIC_STATUS.get(product.cert_status, product.cert_status)
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_expiring_soon(self, product):
+        return product.cert_status == selectors.CertificateStatus.EXPIRING
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    stars = serializers.IntegerField(source="cert_stars")
+    group = GroupSerializer(allow_null=True)
+    producer = ProducerRefSerializer()
+    commune = CommuneRefSerializer()
+    certificate = CertificateSerializer(source="*")
+
+    class Meta:
+        model = Product
+        fields = ["code", "name", "slug", "url", "stars", "group", "producer", "commune", "certificate"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, product):
+        request = self.context.get("request")
+        path = product.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class LegacyCommuneSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.SerializerMethodField()
+    district = serializers.CharField(source="district.__str__")
+
+    def get_name(self, legacy) -> str:
+        return f"{legacy.get_kind_display()} {legacy.name}"
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    """One recognition decision in the product's rating history."""
+
+    level_name = serializers.CharField(source="get_level_display")
+    valid_until = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "decision_no",
+            "decision_date",
+            "valid_until",
+            "level",
+            "level_name",
+            "rule_set",
+            "stars",
+            "score_a",
+            "score_b",
+            "score_c",
+            "total",
+            "status",
+            "revocation_no",
+            "revocation_date",
+        ]
+
+
+class ProductDetailSerializer(ProductSerializer):
+    description = serializers.CharField()
+    legacy_commune = LegacyCommuneSerializer(allow_null=True)
+    history = RecognitionSerializer(many=True, source="recognitions")
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "description", "legacy_commune", "history"]
+
+
+class ProductListAPI(generics.ListAPIView):
+    """Products in the public catalogue, with the catalogue's filters as query parameters."""
+
+    serializer_class = ProductSerializer
+    pagination_class = CataloguePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CatalogueFilterSet
+
+    def get_queryset(self):
+        return selectors.catalogue_products()
+
+
+class ProductDetailAPI(generics.RetrieveAPIView):
+    """One catalogue product with its rating history (every recognition decision)."""
+
+    serializer_class = ProductDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return selectors.catalogue_products().prefetch_related(selectors.rating_history())

@@ -1,0 +1,268 @@
+"""The public catalogue: thin views over products.selectors and products.filters."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from evaluations import rules
+
+from . import selectors
+from .filters import ORDERING_CHOICES, PAGE_SIZE, CatalogueFilterSet
+from .models import Commune
+
+
+def _page(request, queryset):
+    """The requested page of ``queryset``; a malformed or out-of-range page shows the nearest one,
+    with a notice, never an error."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    raw = request.GET.get("page", "")
+    page = paginator.get_page(raw)
+    notice = ""
+    if raw and raw != str(page.number):
+        notice = _("Không có trang “%(page)s”; đang hiển thị trang %(number)s.") % {
+            "page": raw[:20],
+            "number": page.number,
+        }
+    return page, notice
+
+
+def _canonical(request, path=None, page=None):
+    url = request.build_absolute_uri(path or request.path)
+    if page and page.number > 1:
+        url += f"?page={page.number}"
+    return url
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "products/home.html",
+        {
+            "headline": selectors.headline_counts(),
+            "newest": selectors.newest_recognitions(limit=6),
+            "canonical_url": _canonical(request),
+        },
+    )
+
+
+@require_GET
+def product_list(request):
+    filterset = CatalogueFilterSet(request.GET)
+    page, page_notice = _page(request, filterset.qs)
+    facets = filterset.facets()
+    return render(
+        request,
+        "products/product_list.html",
+        {
+            "filterset": filterset,
+            "facets": facets,
+            "select_facets": [facets[name] for name in ("group", "commune", "district", "producer_kind", "year")],
+            "ordering_choices": ORDERING_CHOICES,
+            "ordering": filterset.form.cleaned_data.get("ordering") or "newest",
+            "invalid_fields": filterset.invalid_fields,
+            "page_obj": page,
+            "page_notice": page_notice,
+            "query": filterset.form.cleaned_data.get("q", ""),
+            "canonical_url": _canonical(request, page=page),
+        },
+    )
+
+
+CSV_COLUMNS = [
+    "Mã sản phẩm",
+    "Tên sản phẩm",
+    "Hạng sao",
+    "Mã nhóm",
+    "Nhóm sản phẩm",
+    "Chủ thể",
+    "Loại chủ thể",
+    "Mã xã/phường",
+    "Xã/phường hiện nay",
+    "Xã theo hồ sơ gốc",
+    "Huyện theo hồ sơ gốc",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Hiệu lực đến",
+    "Tình trạng chứng nhận",
+    "Địa chỉ trang",
+]
+STATUS_CSV = {"valid": "Còn hiệu lực", "expiring": "Còn hiệu lực (sắp hết hạn)", "expired": "Hết hiệu lực",
+              "revoked": "Đã thu hồi"}
+
+
+def _cell(value):
+    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def product_csv(request):
+    """The current filter as CSV (UTF-8 with BOM, so spreadsheet software reads the Vietnamese)."""
+    filterset = CatalogueFilterSet(request.GET)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="san-pham-ocop-thanh-hoa.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for product in filterset.qs.iterator(chunk_size=500):
+        legacy = product.legacy_commune
+        writer.writerow(
+            [
+                product.code,
+                _cell(product.name),
+                product.cert_stars,
+                product.group.code if product.group else "",
+                _cell(product.group.name) if product.group else "",
+                _cell(product.producer.name),
+                product.producer.get_kind_display(),
+                product.commune.code,
+                product.commune.full_name,
+                f"{legacy.get_kind_display()} {legacy.name}" if legacy else "",
+                str(legacy.district) if legacy else "",
+                _cell(product.cert_decision_no),
+                product.cert_decision_date.isoformat(),
+                selectors.valid_until(product.cert_decision_date).isoformat(),
+                STATUS_CSV.get(product.cert_status, product.cert_status),
+                request.build_absolute_uri(product.get_absolute_url()),
+            ]
+        )
+    return response
+
+
+def _product_or_404(slug):
+    product = selectors.catalogue_product_detail(slug=slug)
+    if product is None:
+        raise Http404(_("Không có sản phẩm OCOP này trong danh mục công khai."))
+    return product
+
+
+@require_GET
+def product_detail(request, slug):
+    product = _product_or_404(slug)
+    canonical = _canonical(request, product.get_absolute_url())
+    certificate = product.recognitions[0]
+    og_image = ""
+    if product.image:
+        try:
+            og_image = request.build_absolute_uri(product.thumb_1024.url)
+        except (OSError, ValueError):
+            og_image = ""
+    return render(
+        request,
+        "products/product_detail.html",
+        {
+            "og_image_url": og_image,
+            "product": product,
+            "certificate": certificate,
+            "valid_until": certificate.valid_until,
+            "history": product.recognitions,
+            "images": product.images.all(),
+            "canonical_url": canonical,
+            "expiring_soon_days": rules.EXPIRING_SOON_DAYS,
+        },
+    )
+
+
+@require_GET
+def product_print(request, slug):
+    """A print-friendly certificate card with the QR code, for labels and notice boards."""
+    product = _product_or_404(slug)
+    certificate = product.recognitions[0]
+    return render(
+        request,
+        "products/product_print.html",
+        {
+            "product": product,
+            "certificate": certificate,
+            "valid_until": certificate.valid_until,
+            "canonical_url": _canonical(request, product.get_absolute_url()),
+        },
+    )
+
+
+@require_GET
+def producer_detail(request, slug):
+    producer = selectors.public_producer(slug=slug)
+    if producer is None:
+        raise Http404(_("Không có chủ thể này trong danh mục công khai."))
+    page, page_notice = _page(request, selectors.catalogue_products().filter(producer=producer))
+    return render(
+        request,
+        "products/producer_detail.html",
+        {
+            "producer": producer,
+            "page_obj": page,
+            "page_notice": page_notice,
+            "canonical_url": _canonical(request, producer.get_absolute_url(), page),
+        },
+    )
+
+
+@require_GET
+def commune_list(request):
+    communes = selectors.communes_with_counts()
+    listed = [c for c in communes if c.listed_count]
+    listed.sort(key=lambda c: (-c.valid_count, -c.listed_count, c.name_key))
+    return render(
+        request,
+        "products/commune_list.html",
+        {
+            "communes": communes,
+            "listed": listed,
+            "canonical_url": _canonical(request),
+        },
+    )
+
+
+@require_GET
+def commune_detail(request, slug):
+    commune = get_object_or_404(Commune, slug=slug)
+    page, page_notice = _page(request, selectors.catalogue_products().filter(commune=commune))
+    return render(
+        request,
+        "products/commune_detail.html",
+        {
+            "commune": commune,
+            "legacy_communes": commune.legacy_communes.select_related("district"),
+            "page_obj": page,
+            "page_notice": page_notice,
+            "canonical_url": _canonical(request, commune.get_absolute_url(), page),
+        },
+    )
+
+
+@require_GET
+def help_page(request):
+    bands = [
+        {"low": low, "high": high, "stars": stars, "certified": stars >= rules.CERTIFIED_MIN_STARS}
+        for low, high, stars in rules.STAR_BANDS
+    ]
+    return render(
+        request,
+        "products/help.html",
+        {
+            "bands": bands,
+            "part_maxima": [(rule_set.label, rules.PART_MAXIMA[rule_set]) for rule_set in rules.RuleSet],
+            "validity_months": rules.CERTIFICATE_VALIDITY.months + 12 * rules.CERTIFICATE_VALIDITY.years,
+            "expiring_soon_days": rules.EXPIRING_SOON_DAYS,
+            "page_size": PAGE_SIZE,
+            "canonical_url": _canonical(request),
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
+        content_type="text/plain; charset=utf-8",
+    )
