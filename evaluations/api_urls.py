@@ -1,1 +1,7 @@
-urlpatterns = []  # the progress API is added by the dashboard issue
+from django.urls import path
+
+from .api import ProgressView
+
+urlpatterns = [
+    path("progress/", ProgressView.as_view(), name="api_progress"),
+]

@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
-# Officials' dashboard. Placeholder view until the dashboard issue lands.
+from . import views
+
+# Officials' dashboard, mounted at /bang-dieu-khien/.
 app_name = "evaluations"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="placeholder.html"), name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("sap-het-han.csv", views.expiring_csv, name="expiring_csv"),
 ]

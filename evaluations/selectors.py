@@ -1,0 +1,476 @@
+"""Progress tallies for the officials' dashboard and the progress API.
+
+The counting rule (DOMAIN.md, "How a tally counts"):
+
+- only recognitions count: decisions (status recognised, or revoked later) dated on or before the
+  as-of date, and not revoked on that date (a recognition revoked after the as-of date still counts);
+- a phase (or a calendar year) counts distinct products recognised inside it, each once, at the
+  highest star it reached there; those certified before the range started are re-recognitions;
+- "proposed for national" counts distinct products the province proposed for 5★ inside the phase
+  (by proposal date), and nothing else counts there;
+- current standing looks at each product's latest recognition on the date: valid (within its 36
+  months), expired, or revoked; plus the certificates that expire within 90 days.
+
+Every tally is an aggregate query in the database: the number of queries is the same whatever
+the number of products, communes, phases or years.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from products.models import Commune, LegacyDistrict, Producer, ProductGroup
+
+from . import rules
+from .models import Evaluation, Phase, Target
+
+STARS = (rules.CERTIFIED_MIN_STARS, rules.BELOW_CENTRAL_MAX_STARS, rules.NATIONAL_STARS)  # 3, 4, 5
+
+# The earliest and latest dates the dashboard accepts (36-month arithmetic must stay in range).
+MIN_AS_OF = datetime.date(1900, 1, 1)
+MAX_AS_OF = datetime.date(2999, 12, 31)
+
+
+# --- Conditions ------------------------------------------------------------------------------
+
+
+def _decided_by(day):
+    return Q(status__in=[Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED], decision_date__lte=day)
+
+
+def _revoked_by(day):
+    return Q(status=Evaluation.Status.REVOKED, revocation_date__lte=day)
+
+
+def _counted_on(day):
+    """A recognition that counts on ``day``: decided by then and not revoked by then."""
+    return _decided_by(day) & ~_revoked_by(day)
+
+
+def _valid_on(day):
+    return Q(decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day))
+
+
+def _expiring_on(day):
+    """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS (valid until day + 90 at the latest)."""
+    horizon = day + datetime.timedelta(days=rules.EXPIRING_SOON_DAYS + 1)
+    return _valid_on(day) & Q(decision_date__lt=rules.earliest_valid_decision_date(horizon))
+
+
+def latest_recognitions(day: datetime.date):
+    """Each product's latest recognition decision dated on or before ``day`` (revoked ones included)."""
+    return (
+        Evaluation.objects.filter(_decided_by(day))
+        .annotate(
+            latest_rank=Window(
+                RowNumber(),
+                partition_by=[F("product_id")],
+                order_by=[F("decision_date").desc(), F("pk").desc()],
+            )
+        )
+        .filter(latest_rank=1)
+    )
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateRange:
+    key: str
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass
+class RangeTally:
+    """Distinct products recognised in a date range, each at its highest star there."""
+
+    by_stars: dict = field(default_factory=dict)  # {3: n, 4: n, 5: n}
+    products: int = 0
+    rerecognised: int = 0
+    proposed_national: int = 0
+
+    @property
+    def new(self) -> int:
+        return self.products - self.rerecognised
+
+    def in_star_range(self, low: int, high: int) -> int:
+        return sum(n for stars, n in self.by_stars.items() if low <= stars <= high)
+
+
+@dataclass
+class TargetProgress:
+    label: str
+    measure: str
+    measure_label: str
+    min_stars: int
+    max_stars: int
+    target: int
+    achieved: int
+    elapsed_share: float  # 0..1, shared with the phase
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.achieved / self.target, 1)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.target - self.achieved, 0)
+
+    @property
+    def achieved_share(self) -> float:
+        return self.achieved / self.target
+
+    @property
+    def on_track(self) -> bool:
+        """Achieved at least the share of the target that the share of the phase elapsed calls for."""
+        return self.achieved_share >= self.elapsed_share
+
+    @property
+    def pace(self) -> str:
+        return "on_track" if self.on_track else "behind"
+
+    @property
+    def expected_by_now(self) -> float:
+        return self.target * self.elapsed_share
+
+
+@dataclass
+class PhaseProgress:
+    pk: int
+    name: str
+    start: datetime.date
+    end: datetime.date
+    elapsed_days: int
+    total_days: int
+    tally: RangeTally
+    targets: list
+
+    @property
+    def elapsed_share(self) -> float:
+        return self.elapsed_days / self.total_days
+
+    @property
+    def elapsed_percent(self) -> float:
+        return round(100 * self.elapsed_share, 1)
+
+    @property
+    def state(self) -> str:
+        if self.elapsed_days == 0:
+            return "not_started"
+        if self.elapsed_days >= self.total_days:
+            return "ended"
+        return "in_progress"
+
+
+@dataclass
+class YearTally:
+    year: int
+    tally: RangeTally
+
+
+@dataclass
+class Standing:
+    """Products by their latest recognition on the date."""
+
+    valid_by_stars: dict  # {3: n, 4: n, 5: n}
+    expired_by_stars: dict
+    expired: int
+    revoked: int
+    expiring: int
+
+    @property
+    def valid(self) -> int:
+        return sum(self.valid_by_stars.values())
+
+    @property
+    def recognised(self) -> int:
+        """Products whose latest recognition stands (valid or expired, not revoked)."""
+        return self.valid + self.expired
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    valid: int = 0
+    recognised: int = 0
+    url: str = ""
+
+
+@dataclass
+class Dashboard:
+    as_of: datetime.date
+    phases: list
+    standing: Standing
+    years: list
+    by_group: list
+    by_commune: list
+    by_district: list
+    by_producer_kind: list
+    expiring: list
+
+
+# --- Range tallies (phases and years in one grouped query) ------------------------------------
+
+
+def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, RangeTally]:
+    """Tally each date range in ONE aggregate query.
+
+    Inside: one row per product with, for each range, its highest counted star there and
+    whether it was proposed there, plus its first recognition ever. Outside: conditional
+    counts over those rows.
+    """
+    if not ranges:
+        return {}
+    counted = _counted_on(day)
+    proposal = Q(proposed_national=True, proposal_date__lte=day)
+    per_product = {"first_decided": Min("decision_date", filter=_decided_by(day))}
+    for index, date_range in enumerate(ranges):
+        in_range = Q(decision_date__gte=date_range.start, decision_date__lte=date_range.end)
+        per_product[f"top_{index}"] = Max("stars", filter=counted & in_range)
+        per_product[f"proposed_{index}"] = Count(
+            "pk",
+            filter=proposal & Q(proposal_date__gte=date_range.start, proposal_date__lte=date_range.end),
+        )
+    totals = {}
+    for index, date_range in enumerate(ranges):
+        top = f"top_{index}"
+        for stars in STARS:
+            totals[f"r{index}_s{stars}"] = Count("product", filter=Q(**{top: stars}))
+        totals[f"r{index}_products"] = Count("product", filter=Q(**{f"{top}__isnull": False}))
+        totals[f"r{index}_re"] = Count(
+            "product", filter=Q(**{f"{top}__isnull": False, "first_decided__lt": date_range.start})
+        )
+        totals[f"r{index}_proposed"] = Count("product", filter=Q(**{f"proposed_{index}__gt": 0}))
+    row = (
+        Evaluation.objects.filter(_decided_by(day) | proposal)
+        .values("product")
+        .annotate(**per_product)
+        .order_by()
+        .aggregate(**totals)
+    )
+    return {
+        date_range.key: RangeTally(
+            by_stars={stars: row[f"r{index}_s{stars}"] or 0 for stars in STARS},
+            products=row[f"r{index}_products"] or 0,
+            rerecognised=row[f"r{index}_re"] or 0,
+            proposed_national=row[f"r{index}_proposed"] or 0,
+        )
+        for index, date_range in enumerate(ranges)
+    }
+
+
+def _elapsed_days(start, end, day) -> tuple[int, int]:
+    total = (end - start).days + 1
+    if day < start:
+        return 0, total
+    return min((day - start).days + 1, total), total
+
+
+def _phases_with_targets():
+    return list(Phase.objects.prefetch_related("targets").order_by("start", "name"))
+
+
+def _phase_progress(phases, tallies, day) -> list[PhaseProgress]:
+    result = []
+    for phase in phases:
+        elapsed, total = _elapsed_days(phase.start, phase.end, day)
+        tally = tallies[f"phase-{phase.pk}"]
+        share = elapsed / total
+        targets = []
+        for target in phase.targets.all():
+            if target.measure == Target.Measure.PROPOSED_NATIONAL:
+                achieved = tally.proposed_national
+            else:
+                achieved = tally.in_star_range(target.min_stars, target.max_stars)
+            targets.append(
+                TargetProgress(
+                    label=target.label,
+                    measure=target.measure,
+                    measure_label=str(target.get_measure_display()),
+                    min_stars=target.min_stars,
+                    max_stars=target.max_stars,
+                    target=target.target_count,
+                    achieved=achieved,
+                    elapsed_share=share,
+                )
+            )
+        result.append(
+            PhaseProgress(
+                pk=phase.pk, name=phase.name, start=phase.start, end=phase.end,
+                elapsed_days=elapsed, total_days=total, tally=tally, targets=targets,
+            )
+        )
+    return result
+
+
+def progress_by_phase(*, day: datetime.date) -> list[PhaseProgress]:
+    """Every phase in the database with its targets' progress on ``day`` (3 queries)."""
+    phases = _phases_with_targets()
+    ranges = [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
+    return _phase_progress(phases, range_tallies(ranges, day), day)
+
+
+# --- Current standing -------------------------------------------------------------------------
+
+
+def _latest_grouped(day):
+    """Each product's latest recognition on ``day``, grouped by commune, group, legacy district and star.
+
+    One query; the rows (at most communes × groups × districts × stars, in practice a few
+    thousand) are folded into the standing and the breakdowns by :func:`dashboard_on`.
+    """
+    revoked = _revoked_by(day)
+    ids = latest_recognitions(day).values("pk")
+    return list(
+        Evaluation.objects.filter(pk__in=ids)
+        .values("product__commune_id", "product__group_id", "product__legacy_commune__district_id", "stars")
+        .annotate(
+            valid=Count("pk", filter=_valid_on(day) & ~revoked),
+            expired=Count("pk", filter=~_valid_on(day) & ~revoked),
+            revoked=Count("pk", filter=revoked),
+            expiring=Count("pk", filter=_expiring_on(day) & ~revoked),
+        )
+        .order_by()
+    )
+
+
+def _standing_from(rows) -> Standing:
+    valid = dict.fromkeys(STARS, 0)
+    expired = dict.fromkeys(STARS, 0)
+    revoked = expiring = 0
+    for row in rows:
+        valid[row["stars"]] = valid.get(row["stars"], 0) + row["valid"]
+        expired[row["stars"]] = expired.get(row["stars"], 0) + row["expired"]
+        revoked += row["revoked"]
+        expiring += row["expiring"]
+    return Standing(
+        valid_by_stars=valid, expired_by_stars=expired, expired=sum(expired.values()), revoked=revoked,
+        expiring=expiring,
+    )
+
+
+def standing_on(*, day: datetime.date) -> Standing:
+    """Products by their latest recognition on ``day`` (one query)."""
+    return _standing_from(_latest_grouped(day))
+
+
+def expiring_certificates(*, day: datetime.date):
+    """Latest recognitions valid on ``day`` that lapse within 90 days, soonest first, with contacts."""
+    # Filter outside the window: the latest recognition is chosen among all decisions first.
+    ids = latest_recognitions(day).values("pk")
+    return (
+        Evaluation.objects.filter(pk__in=ids)
+        .filter(_expiring_on(day) & ~_revoked_by(day))
+        .select_related("product__producer", "product__commune")
+        .order_by("decision_date", "product__name_key", "pk")
+    )
+
+
+# --- Breakdowns -------------------------------------------------------------------------------
+
+
+def _fold(rows, key_of, labels, urls=None):
+    """Sum valid and recognised (valid + expired) counts of ``rows`` under ``key_of(row)``."""
+    result = {}
+    for row in rows:
+        key = key_of(row)
+        entry = result.get(key)
+        if entry is None:
+            entry = result[key] = BreakdownRow(
+                key=str(key or ""), label=labels.get(key, ""), url=(urls or {}).get(key, "")
+            )
+        entry.valid += row["valid"]
+        entry.recognised += row["valid"] + row["expired"]
+    return [entry for entry in result.values() if entry.recognised]
+
+
+def _group_breakdown(rows):
+    groups = {g.pk: g for g in ProductGroup.objects.all()}
+    top = {pk: (g.parent_id or pk) for pk, g in groups.items()}
+    labels = {pk: f"{g.code}. {g.name}" for pk, g in groups.items() if g.parent_id is None}
+    labels[None] = gettext("Chưa phân nhóm")
+    folded = _fold(rows, lambda r: top.get(r["product__group_id"]), labels)
+    order = {pk: (g.position, g.code) for pk, g in groups.items()}
+    return sorted(folded, key=lambda r: (r.key == "", order.get(int(r.key), (0, "")) if r.key else (0, "")))
+
+
+def _commune_breakdown(rows):
+    communes = list(Commune.objects.only("pk", "name", "kind", "slug"))
+    labels = {c.pk: c.full_name for c in communes}
+    urls = {c.pk: reverse("products:commune_detail", kwargs={"slug": c.slug}) for c in communes}
+    return sorted(
+        _fold(rows, lambda r: r["product__commune_id"], labels, urls),
+        key=lambda r: (-r.recognised, -r.valid, r.label),
+    )
+
+
+def _district_breakdown(rows):
+    labels = {d.pk: str(d) for d in LegacyDistrict.objects.all()}
+    labels[None] = gettext("Không ghi xã cũ (hồ sơ từ 7/2025)")
+    return sorted(
+        _fold(rows, lambda r: r["product__legacy_commune__district_id"], labels),
+        key=lambda r: (r.key == "", -r.recognised, -r.valid, r.label),
+    )
+
+
+def breakdown_by_producer_kind(*, day):
+    """Distinct producers, by kind: with a certificate valid on ``day``, and ever recognised (not revoked)."""
+    counts = {
+        row["product__producer__kind"]: row
+        for row in Evaluation.objects.filter(_counted_on(day))
+        .values("product__producer__kind")
+        .annotate(
+            valid=Count("product__producer", distinct=True, filter=_valid_on(day)),
+            recognised=Count("product__producer", distinct=True),
+        )
+        .order_by()
+    }
+    return [
+        BreakdownRow(
+            key=kind,
+            label=str(label),
+            valid=counts.get(kind, {}).get("valid", 0),
+            recognised=counts.get(kind, {}).get("recognised", 0),
+        )
+        for kind, label in Producer.Kind.choices
+    ]
+
+
+def _year_ranges(day):
+    first = Evaluation.objects.filter(_decided_by(day)).aggregate(first=Min("decision_date"))["first"]
+    if first is None:
+        return []
+    return [
+        DateRange(f"year-{year}", datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        for year in range(first.year, day.year + 1)
+    ]
+
+
+# --- Everything the dashboard shows -----------------------------------------------------------
+
+
+def dashboard_on(*, day: datetime.date) -> Dashboard:
+    """All the dashboard's figures on ``day``, in a fixed number of queries (11)."""
+    phases = _phases_with_targets()
+    phase_ranges = [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
+    year_ranges = _year_ranges(day)
+    tallies = range_tallies(phase_ranges + year_ranges, day)
+    latest = _latest_grouped(day)
+    return Dashboard(
+        as_of=day,
+        phases=_phase_progress(phases, tallies, day),
+        standing=_standing_from(latest),
+        years=[YearTally(year=r.start.year, tally=tallies[r.key]) for r in year_ranges],
+        by_group=_group_breakdown(latest),
+        by_commune=_commune_breakdown(latest),
+        by_district=_district_breakdown(latest),
+        by_producer_kind=breakdown_by_producer_kind(day=day),
+        expiring=expiring_certificates(day=day),
+    )
