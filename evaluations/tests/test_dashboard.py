@@ -1,0 +1,114 @@
+"""The officials' dashboard page and the expiring-certificates CSV."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from tests.factories import make_phase, make_producer, make_product, make_recognition
+
+D = datetime.date
+
+
+@pytest.fixture
+def official(db):
+    user = User.objects.create_user("lanh-dao", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="view_dashboard", content_type__app_label="evaluations"))
+    return user
+
+
+@pytest.fixture
+def official_client(client, official):
+    client.force_login(official)
+    return client
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, db):
+    response = client.get(reverse("evaluations:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_user_without_the_dashboard_permission_is_sent_to_log_in(client, db):
+    client.force_login(User.objects.create_user("khach", password="x"))
+    assert client.get(reverse("evaluations:dashboard")).status_code == 302
+    assert client.get(reverse("evaluations:expiring_csv")).status_code == 302
+
+
+def test_superuser_sees_the_dashboard(client, db):
+    client.force_login(User.objects.create_superuser("admin", password="x"))
+    assert client.get(reverse("evaluations:dashboard")).status_code == 200
+
+
+def test_dashboard_shows_targets_pace_rule_and_charts(official_client):
+    make_recognition(stars=3, decision_date=D(2020, 6, 12))
+    response = official_client.get(reverse("evaluations:dashboard"), {"as_of": "2020-06-30"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Cách tính số liệu" in html
+    assert "30/06/2020" in html
+    assert "chậm tiến độ" in html
+    assert html.count('class="chart chart-progress"') == 2  # one per phase
+    assert 'data-achieved="1" data-target="53"' in html
+
+
+def test_as_of_date_limits_figures_to_decisions_on_or_before_it(official_client):
+    make_recognition(stars=3, decision_date=D(2020, 6, 12))
+    before = official_client.get(reverse("evaluations:dashboard"), {"as_of": "2020-06-11"}).content.decode()
+    assert 'data-achieved="0" data-target="53"' in before
+
+
+@pytest.mark.parametrize("value", ["zzz", "2020-13-45", "0001-01-01", "99999-01-01", "<script>"])
+def test_bad_as_of_never_gives_a_500(official_client, value):
+    response = official_client.get(reverse("evaluations:dashboard"), {"as_of": value})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+
+
+def test_vietnamese_date_format_is_accepted(official_client):
+    response = official_client.get(reverse("evaluations:dashboard"), {"as_of": "30/06/2020"})
+    assert "Số liệu tính đến hết ngày <strong>30/06/2020</strong>" in response.content.decode()
+
+
+def test_expiring_certificates_are_listed_with_the_producer_contact(official_client):
+    producer = make_producer(name="HTX Chè Lam Phủ Quảng", representative="Lê Thị Thu", phone="0912000111",
+                             email="thu@example.vn", address="Thôn 2")
+    make_recognition(make_product(producer=producer), stars=4, decision_date=D(2019, 12, 23))
+    html = official_client.get(reverse("evaluations:dashboard"), {"as_of": "2022-11-01"}).content.decode()
+    for text in ("HTX Chè Lam Phủ Quảng", "Lê Thị Thu", "0912000111", "thu@example.vn", "23/12/2022"):
+        assert text in html
+
+
+def test_expiring_csv_is_utf8_with_bom_and_has_the_contact(official_client):
+    producer = make_producer(name="Hộ kinh doanh Đỗ Văn Hùng", phone="0912000222", email="hung@example.vn")
+    make_recognition(make_product(producer=producer, name="Nem chua"), stars=3, decision_date=D(2019, 12, 23))
+    make_recognition(stars=3, decision_date=D(2021, 12, 23))  # not expiring yet
+    response = official_client.get(reverse("evaluations:expiring_csv"), {"as_of": "2022-11-01"})
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2
+    assert "Nem chua" in lines[1] and "0912000222" in lines[1] and "Hộ kinh doanh Đỗ Văn Hùng" in lines[1]
+    assert "23/11/2022" in lines[1]  # send the 30-day notice by then
+
+
+def test_dashboard_query_count_does_not_grow_with_products_communes_and_phases(
+    official_client, django_assert_max_num_queries
+):
+    from tests.factories import any_commune
+
+    make_recognition(stars=3, decision_date=D(2024, 1, 1))
+    url = reverse("evaluations:dashboard")
+    with django_assert_max_num_queries(16) as captured:
+        official_client.get(url, {"as_of": "2026-06-30"})
+    baseline = len(captured)
+    for index, commune in enumerate(type(any_commune()).objects.order_by("code")[10:16]):
+        product = make_product(producer=make_producer(commune=commune), commune=commune)
+        make_recognition(product, stars=3, decision_date=D(2019 + index, 12, 23))
+    make_phase(targets=[("A", "recognised", 3, 4, 10), ("B", "proposed_national", 5, 5, 1)])
+    with django_assert_max_num_queries(baseline) as captured:
+        response = official_client.get(url, {"as_of": "2026-06-30"})
+    assert response.status_code == 200
+    assert len(captured) == baseline
