@@ -433,34 +433,28 @@ def _split_prefix(text: str, prefixes) -> _UnitName:
     return _UnitName(" ".join(words), full_key, full_key, None)
 
 
-class _Places:
-    """Every unit and group, loaded once and looked up in memory."""
+class _UnitIndex:
+    """Units looked up by literal name, folded name and earlier (folded, no-space) names."""
 
-    def __init__(self):
-        self.communes = list(Commune.objects.all())
-        self.districts = list(LegacyDistrict.objects.all())
-        self.legacy = list(LegacyCommune.objects.select_related("district", "successor"))
-        self.legacy_by_district = defaultdict(list)
-        for unit in self.legacy:
-            self.legacy_by_district[unit.district_id].append(unit)
-        self.groups = list(ProductGroup.objects.select_related("parent"))
-        self.group_by_code = {group.code: group for group in self.groups}
-        self.group_by_name = defaultdict(list)
-        for group in self.groups:
-            self.group_by_name[_key(group.name)].append(group)
-        self.sector_group = {_key(s.name): s.group for s in LegacySector.objects.select_related("group")}
-        self._cache = {}
+    def __init__(self, units):
+        self.literal = defaultdict(list)
+        self.folded = defaultdict(list)
+        self.former = defaultdict(list)
+        for unit in units:
+            self.literal[unit.name.lower()].append(unit)
+            self.folded[_key(unit.name)].append(unit)
+            for former in getattr(unit, "former_names", None) or ():
+                self.former[former].append(unit)
 
-    # Tiers: literal name (when the row is written with marks), folded name, earlier names.
-    @staticmethod
-    def _pick(units, name: _UnitName, literal: bool, former: bool):
+    def pick(self, name: _UnitName, literal: bool, former: bool) -> list:
+        """Tiers: literal name (when the row is written with marks), folded name, earlier names."""
         tiers = []
         if literal:
-            tiers.append([u for u in units if u.name.lower() == name.raw.lower()])
-        tiers.append([u for u in units if _key(u.name) == name.key])
-        tiers.append([u for u in units if _key(u.name) == name.full_key])
+            tiers.append(self.literal.get(name.raw.lower(), []))
+        tiers.append(self.folded.get(name.key, []))
+        tiers.append(self.folded.get(name.full_key, []))
         if former:
-            tiers.append([u for u in units if name.compact_keys & set(u.former_names or ())])
+            tiers.append(list({u.pk: u for key in name.compact_keys for u in self.former.get(key, [])}.values()))
         for found in tiers:
             if found and name.kind:
                 found = [u for u in found if u.kind == name.kind] or found
@@ -468,24 +462,62 @@ class _Places:
                 return found
         return []
 
+
+class _Places:
+    """Every unit and group, loaded once and looked up in memory (results memoised per name)."""
+
+    def __init__(self):
+        communes = list(Commune.objects.all())
+        legacy = list(LegacyCommune.objects.select_related("district", "successor"))
+        self.communes = _UnitIndex(communes)
+        self.districts = _UnitIndex(LegacyDistrict.objects.all())
+        self.legacy = _UnitIndex(legacy)
+        by_district = defaultdict(list)
+        for unit in legacy:
+            by_district[unit.district_id].append(unit)
+        self.legacy_by_district = {pk: _UnitIndex(units) for pk, units in by_district.items()}
+        self.groups = list(ProductGroup.objects.select_related("parent"))
+        self.group_by_code = {group.code: group for group in self.groups}
+        self.group_by_name = defaultdict(list)
+        for group in self.groups:
+            self.group_by_name[_key(group.name)].append(group)
+        self.sector_group = {_key(s.name): s.group for s in LegacySector.objects.select_related("group")}
+        self._memo = {}
+
+    def _memoised(self, key, compute):
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
     def district(self, text: str):
-        name = _split_prefix(text, _DISTRICT_PREFIXES)
-        return self._pick(self.districts, name, _has_marks(text), former=True)
+        return self._memoised(("district", text), lambda: self.districts.pick(
+            _split_prefix(text, _DISTRICT_PREFIXES), _has_marks(text), former=True
+        ))
 
     def legacy_commune(self, text: str, districts, literal: bool):
-        name = _split_prefix(text, _COMMUNE_PREFIXES)
-        units = [u for d in districts for u in self.legacy_by_district[d.pk]]
-        return self._pick(units, name, literal, former=True)
+        def compute():
+            name = _split_prefix(text, _COMMUNE_PREFIXES)
+            found = []
+            for district in districts:
+                index = self.legacy_by_district.get(district.pk)
+                if index is not None:
+                    found += index.pick(name, literal, former=True)
+            return found
+
+        return self._memoised(("legacy", text, tuple(d.pk for d in districts), literal), compute)
 
     def legacy_commune_anywhere(self, text: str):
-        name = _split_prefix(text, _COMMUNE_PREFIXES)
-        return self._pick(self.legacy, name, False, former=True)
+        return self.legacy.pick(_split_prefix(text, _COMMUNE_PREFIXES), False, former=True)
 
     def commune(self, text: str):
-        name = _split_prefix(text, _COMMUNE_PREFIXES)
-        return self._pick(self.communes, name, _has_marks(text), former=False)
+        return self._memoised(("commune", text), lambda: self.communes.pick(
+            _split_prefix(text, _COMMUNE_PREFIXES), _has_marks(text), former=False
+        ))
 
     def group(self, text: str):
+        return self._memoised(("group", text), lambda: self._group(text))
+
+    def _group(self, text: str):
         """A group by code ("I.3", "Nhóm I.3", "I.3. Thực phẩm chế biến") or by a 148 or 1048 name."""
         text = _cell_text(text)
         stripped = re.sub(r"^(?:nhóm|phân nhóm|ngành|nhom|phan nhom|nganh)\s+", "", text, flags=re.IGNORECASE)
