@@ -1,0 +1,85 @@
+"""Benchmark: the officials' dashboard and the progress API with 20,000 products.
+
+Usage (a separate SQLite file, built once and reused):
+
+    DATABASE_URL=sqlite:////tmp/ocop_bench.sqlite3 .venv/bin/python bench/bench_dashboard.py [--products 20000] [--runs 7]
+
+Builds the database when it has fewer products than asked (migrate, load_communes,
+generate_scale --products N), then prints the median and best time of several runs of the
+rendered dashboard page (as an official) and of GET /api/v1/progress/. Targets: dashboard
+< 300 ms, API < 100 ms.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop_registry.settings")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/ocop_bench.sqlite3")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Permission, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def ensure_data(products: int):
+    call_command("migrate", verbosity=0)
+    from products.models import Commune, Product
+
+    if not Commune.objects.exists():
+        call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
+    have = Product.objects.count()
+    if have < products:
+        call_command("generate_scale", products=products - have)
+    return Product.objects.count()
+
+
+def timed(client, url, runs):
+    client.get(url)  # warm up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return statistics.median(times), min(times), len(ctx)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--as-of", default="")
+    args = parser.parse_args()
+    count = ensure_data(args.products)
+    user, _ = User.objects.get_or_create(username="bench-official")
+    user.user_permissions.add(Permission.objects.get(codename="view_dashboard", content_type__app_label="evaluations"))
+    official = Client()
+    official.force_login(user)
+    query = f"?as_of={args.as_of}" if args.as_of else ""
+    print(f"database: {connection.settings_dict['NAME']} ({connection.vendor}), {count} products")
+    for label, client, url, target in (
+        ("dashboard", official, f"/bang-dieu-khien/{query}", 300),
+        ("progress API", Client(), f"/api/v1/progress/{query}", 100),
+    ):
+        median, best, queries = timed(client, url, args.runs)
+        verdict = "OK" if median < target else "OVER TARGET"
+        print(f"{label:13s} median {median:7.1f} ms  best {best:7.1f} ms  queries {queries:2d}  "
+              f"(target < {target} ms: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
