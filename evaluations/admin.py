@@ -595,7 +595,7 @@ class PhaseAdmin(FoldedTextSearchMixin, ExportMixin, HistoryAdmin):
     export_fields = ("name", "start", "end", "notes")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(number_of_targets=models.Count("targets"))
+        return super().get_queryset(request).annotate(number_of_targets=models.Count("targets")).order_by(*self.model._meta.ordering)
 
     @admin.display(description=_("số chỉ tiêu"), ordering="number_of_targets")
     def target_count(self, obj):

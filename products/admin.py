@@ -54,7 +54,7 @@ class CommuneAdmin(RegistryAdmin):
     export_fields = ("code", "name", "kind", "slug", "latitude", "longitude", "area_km2")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=Count("products"))
+        return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*self.model._meta.ordering)
 
     @admin.display(description=_("số sản phẩm"), ordering="product_total")
     def number_of_products(self, obj):
@@ -119,7 +119,7 @@ class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=Count("products"))
+        return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*self.model._meta.ordering)
 
     @admin.display(description=_("số sản phẩm"), ordering="product_total")
     def number_of_products(self, obj):

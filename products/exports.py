@@ -12,6 +12,7 @@ XLSX cells keep real dates (shown dd/mm/yyyy) and numbers.
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -105,7 +106,7 @@ def xlsx_bytes(columns: list[Column], rows, title: str) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "-", title)[:31] or "Sheet1")
     bold = Font(bold=True)
     header = []
     for column in columns:
