@@ -110,6 +110,12 @@ class CatalogueFilterSet(django_filters.FilterSet):
             queryset = catalogue_products()
         super().__init__(data=data, queryset=queryset, **kwargs)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if "status" not in self.form.cleaned_data:  # a malformed status falls back to the default
+            queryset = with_certificate_status(queryset, DEFAULT_STATUS)
+        return queryset
+
     # Filter methods -------------------------------------------------------------
 
     def filter_text(self, queryset, name, value):
@@ -151,6 +157,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for name, value in self.form.cleaned_data.items():
             if name != excluded:
                 queryset = self.filters[name].filter(queryset, value)
+        if excluded != "status" and "status" not in self.form.cleaned_data:
+            queryset = with_certificate_status(queryset, DEFAULT_STATUS)
         return queryset.order_by()
 
     def facets(self) -> dict:

@@ -1,0 +1,162 @@
+"""The catalogue's reads: who is listed, with which stars and certificate, and the headline tallies."""
+
+import datetime
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from evaluations import rules
+from evaluations.models import Evaluation
+from evaluations.rules import CouncilLevel
+from evaluations.services import evaluation_propose_national, evaluation_revoke
+from products import selectors
+from products.models import Producer, ProductGroup
+from tests.factories import legacy_commune, make_evaluation, make_producer, make_product, make_recognition
+
+
+def days_ago(n: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
+def build_catalogue():
+    """A small registry covering every case the public pages must get right. Returns a dict of products."""
+    today = timezone.localdate()
+    nga_thanh = legacy_commune("Nga Sơn", "Nga Thanh")
+    p = {}
+    p["valid3"] = make_product(
+        name="Nước mắm Hải Tiến",
+        producer=make_producer(name="Công ty Cổ phần Hải Tiến", kind=Producer.Kind.ENTERPRISE),
+        group=ProductGroup.objects.get(code="I.4"),
+        legacy_commune=nga_thanh,
+    )
+    make_recognition(p["valid3"], stars=3, decision_date=days_ago(100))
+    p["valid4"] = make_product(
+        name="Nem chua Đông Sơn",
+        producer=make_producer(name="Hộ kinh doanh Đỗ Văn Đức", kind=Producer.Kind.HOUSEHOLD),
+        group=ProductGroup.objects.get(code="I.3"),
+    )
+    make_recognition(p["valid4"], stars=4, decision_date=days_ago(200))
+    p["expiring"] = make_product(name="Chiếu cói Nga Sơn", group=ProductGroup.objects.get(code="IV.1"))
+    make_recognition(
+        p["expiring"],
+        stars=3,
+        decision_date=rules.earliest_valid_decision_date(today + datetime.timedelta(days=30)),
+    )
+    p["expired"] = make_product(name="Mật ong rừng Pù Luông")
+    make_recognition(p["expired"], stars=4, decision_date=days_ago(4 * 365))
+    p["revoked"] = make_product(name="Rượu men lá", group=ProductGroup.objects.get(code="II.1"))
+    evaluation_revoke(
+        evaluation=make_recognition(p["revoked"], stars=3, decision_date=days_ago(300)),
+        revocation_no="12/QĐ-UBND",
+        revocation_date=days_ago(10),
+    )
+    # Re-rated down: the newer 3★ decision is what the public sees, not the older 4★.
+    p["rerated"] = make_product(name="Bánh gai Tứ Trụ")
+    make_recognition(p["rerated"], stars=4, decision_date=days_ago(500))
+    make_recognition(p["rerated"], stars=3, decision_date=days_ago(50))
+    # Recognised at 4★ and proposed for 5★: still a 4★ product.
+    p["proposed"] = make_product(name="Mắm tôm Ngư Lộc")
+    evaluation_propose_national(
+        evaluation=make_recognition(p["proposed"], stars=4, decision_date=days_ago(150)),
+        proposal_date=days_ago(140),
+    )
+    # Never in the catalogue:
+    p["unpublished"] = make_product(name="Nước mắm chưa công khai", is_published=False)
+    make_recognition(p["unpublished"], stars=4, decision_date=days_ago(30))
+    p["draft"] = make_product(name="Nước mắm nháp")
+    make_evaluation(p["draft"], scores=None)
+    p["scored"] = make_product(name="Nước mắm chờ quyết định")
+    make_evaluation(p["scored"], scores=(28, 20, 30))
+    p["proposal_only"] = make_product(name="Nước mắm đề xuất")
+    evaluation_propose_national(
+        evaluation=make_evaluation(p["proposal_only"], level=CouncilLevel.PROVINCE, scores=(38, 24, 33)),
+        proposal_date=days_ago(20),
+    )
+    p["future"] = make_product(name="Nước mắm quyết định ngày mai")
+    make_recognition(p["future"], stars=3, decision_date=today + datetime.timedelta(days=1))
+    return p
+
+
+LISTED = {"valid3", "valid4", "expiring", "expired", "revoked", "rerated", "proposed"}
+NEVER_LISTED = {"unpublished", "draft", "scored", "proposal_only", "future"}
+
+
+class CatalogueSelectorTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = build_catalogue()
+
+    def listed(self, queryset):
+        return set(queryset.values_list("pk", flat=True))
+
+    def test_only_published_products_with_a_recognition_decided_by_today_are_listed(self):
+        expected = {self.p[k].pk for k in LISTED}
+        self.assertEqual(self.listed(selectors.catalogue_products()), expected)
+
+    def test_drafts_scores_proposals_and_unpublished_products_are_never_listed(self):
+        never = {self.p[k].pk for k in NEVER_LISTED}
+        self.assertFalse(self.listed(selectors.catalogue_products()) & never)
+
+    def test_latest_recognition_defines_public_stars_and_certificate(self):
+        product = selectors.catalogue_products().get(pk=self.p["rerated"].pk)
+        self.assertEqual(product.cert_stars, 3)
+        self.assertEqual(product.cert_decision_date, days_ago(50))
+
+    def test_a_proposal_for_five_stars_does_not_change_the_recognised_stars(self):
+        product = selectors.catalogue_products().get(pk=self.p["proposed"].pk)
+        self.assertEqual(product.cert_stars, 4)
+
+    def test_certificate_status_in_the_database_matches_the_model_rule(self):
+        today = timezone.localdate()
+        for product in selectors.catalogue_products():
+            latest = Evaluation.objects.get(pk=product.cert_id)
+            self.assertEqual(product.cert_status, latest.certificate_status(today), product.name)
+        statuses = dict(selectors.catalogue_products().values_list("pk", "cert_status"))
+        self.assertEqual(statuses[self.p["expiring"].pk], "expiring")
+        self.assertEqual(statuses[self.p["expired"].pk], "expired")
+        self.assertEqual(statuses[self.p["revoked"].pk], "revoked")
+        self.assertEqual(statuses[self.p["valid3"].pk], "valid")
+
+    def test_certificate_status_can_be_asked_as_of_a_past_date(self):
+        day = days_ago(60)  # before the revocation and before the 3★ re-rating
+        products = {p.pk: p for p in selectors.catalogue_products(day=day)}
+        self.assertEqual(products[self.p["revoked"].pk].cert_status, "valid")
+        self.assertEqual(products[self.p["rerated"].pk].cert_stars, 4)
+
+    def test_valid_status_includes_certificates_expiring_soon(self):
+        valid = selectors.with_certificate_status(selectors.catalogue_products(), "valid")
+        self.assertEqual(
+            self.listed(valid),
+            {self.p[k].pk for k in ("valid3", "valid4", "expiring", "rerated", "proposed")},
+        )
+
+    def test_the_catalogue_with_its_relations_is_one_query(self):
+        with CaptureQueriesContext(connection) as ctx:
+            rows = list(selectors.catalogue_products())
+            for row in rows:
+                (row.producer.name, row.commune.name, row.group and row.group.parent)
+        self.assertEqual(len(ctx.captured_queries), 1)
+
+    def test_headline_counts_valid_products_by_star_producers_and_communes_in_one_query(self):
+        with self.assertNumQueries(1):
+            headline = selectors.headline_counts()
+        self.assertEqual(headline.valid_products, 5)
+        self.assertEqual(headline.by_stars, {3: 3, 4: 2, 5: 0})
+        self.assertEqual(headline.producers, 5)
+        self.assertGreaterEqual(headline.communes, 1)
+
+    def test_commune_counts_split_valid_from_listed(self):
+        counts = selectors.commune_counts()
+        self.assertEqual(sum(valid for valid, _listed in counts.values()), 5)
+        self.assertEqual(sum(listed for _valid, listed in counts.values()), 7)
+
+    def test_product_detail_has_its_rating_history_newest_first(self):
+        product = selectors.catalogue_product_detail(slug=self.p["rerated"].slug)
+        self.assertEqual([e.stars for e in product.recognitions], [3, 4])
+        self.assertIsNone(selectors.catalogue_product_detail(slug=self.p["unpublished"].slug))
+
+    def test_a_producer_is_public_only_with_a_listed_product(self):
+        self.assertIsNotNone(selectors.public_producer(slug=self.p["valid3"].producer.slug))
+        self.assertIsNone(selectors.public_producer(slug=self.p["draft"].producer.slug))
