@@ -867,6 +867,24 @@ def _unique_slug(name: str, taken: set, max_length: int = 240) -> str:
     return slug
 
 
+def _assign_codes(products):
+    """Number new products by primary key (``Product.code_for``) in one UPDATE rather than one per row."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat, LPad
+
+    for product in products:
+        product.code = Product.code_for(product.pk)
+    width = len(Product.code_for(0)) - len(Product.CODE_PREFIX)
+    short = [p for p in products if len(p.code) == len(Product.CODE_PREFIX) + width]
+    if short:
+        Product.objects.filter(pk__in=[p.pk for p in short]).update(
+            code=Concat(Value(Product.CODE_PREFIX), LPad(Cast("pk", CharField()), width, Value("0")))
+        )
+    # LPad would cut longer numbers: those (past 999,999) are updated row by row.
+    long = [p for p in products if len(p.code) != len(Product.CODE_PREFIX) + width]
+    Product.objects.bulk_update(long, ["code"], batch_size=BATCH_SIZE)
+
+
 @transaction.atomic
 def _write(plan: ImportPlan, *, user=None, reason: str):
     history_kwargs = {"default_user": user, "default_change_reason": reason, "batch_size": BATCH_SIZE}
@@ -895,9 +913,7 @@ def _write(plan: ImportPlan, *, user=None, reason: str):
         )
         products.append(new.instance)
     Product.objects.bulk_create(products, batch_size=BATCH_SIZE)
-    for product in products:
-        product.code = Product.code_for(product.pk)
-    Product.objects.bulk_update(products, ["code"], batch_size=BATCH_SIZE)
+    _assign_codes(products)
     Product.history.bulk_history_create(products, **history_kwargs)
 
     def product_id(key):
