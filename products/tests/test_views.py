@@ -222,21 +222,26 @@ class CataloguePagesTests(TestCase):
             self.assertIn('<meta property="og:url"', html, url)
 
 
+def make_many_products(n, start=0):
+    """``n`` recognised products spread over groups, communes and producer kinds."""
+    groups = list(ProductGroup.objects.filter(parent__isnull=False))
+    communes = list(Commune.objects.order_by("code")[:40])
+    kinds = list(Producer.Kind.values)
+    for i in range(start, start + n):
+        product = make_product(
+            name=f"Sản phẩm {i:03d}",
+            producer=make_producer(commune=communes[i % len(communes)], kind=kinds[i % len(kinds)]),
+            commune=communes[i % len(communes)],
+            group=groups[i % len(groups)],
+        )
+        make_recognition(product, stars=3 + i % 2, decision_date=days_ago(10 + i))
+
+
 class ListScalingTests(TestCase):
     """The list page's query count depends neither on the page size nor on the data."""
 
     def make_products(self, n, start=0):
-        groups = list(ProductGroup.objects.filter(parent__isnull=False))
-        communes = list(Commune.objects.order_by("code")[:40])
-        kinds = list(Producer.Kind.values)
-        for i in range(start, start + n):
-            product = make_product(
-                name=f"Sản phẩm {i:03d}",
-                producer=make_producer(commune=communes[i % len(communes)], kind=kinds[i % len(kinds)]),
-                commune=communes[i % len(communes)],
-                group=groups[i % len(groups)],
-            )
-            make_recognition(product, stars=3 + i % 2, decision_date=days_ago(10 + i))
+        make_many_products(n, start)
 
     def count_queries(self, url):
         with CaptureQueriesContext(connection) as ctx:
