@@ -31,7 +31,6 @@ GOOD_ROWS = [
     "2,Nem chua Hà Trung,Hộ SXKD Nguyễn Văn An,Hộ SXKD,Hà Bình,Hà Trung,I.3,,3,,5445/QĐ-UBND,23/12/2019",
     "3,Chè lam Phủ Quảng,HTX Chè lam,HTX,Lam Sơn,,Thực phẩm chế biến,60,3,Tỉnh,1120/QĐ-UBND,2025-08-15",
 ]
-DATA = Path(__file__).parent / "data"
 
 
 def csv_bytes(*rows, header=HEADER, bom=False) -> bytes:
