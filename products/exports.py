@@ -125,7 +125,7 @@ def xlsx_bytes(columns: list[Column], rows, title: str) -> bytes:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD/MM/YYYY"
             else:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = value  # plain values are written directly (much faster than a cell object)
             cells.append(cell)
         sheet.append(cells)
     out = io.BytesIO()
