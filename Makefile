@@ -41,9 +41,10 @@ test: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Recompile the translation catalogues after editing locale/*/LC_MESSAGES/django.po
+# Interface strings are written in Vietnamese; this refreshes the English catalogue (locale/en) and
+# compiles every catalogue. locale/vi only fills gaps in Django's own Vietnamese admin catalogue.
 messages: install
-	$(BIN)/python manage.py makemessages -l en -l vi --ignore=.venv --ignore=bench
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=bench --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install-dev

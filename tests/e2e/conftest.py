@@ -61,3 +61,4 @@ def registry_data(transactional_db):
     call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
     import_module("products.migrations.0002_seed_product_groups").seed(apps, None)
     import_module("evaluations.migrations.0002_seed_phases_and_targets").seed(apps, None)
+    import_module("evaluations.migrations.0003_roles").seed_roles(apps)

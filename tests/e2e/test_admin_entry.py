@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -14,9 +13,6 @@ from tests.factories import make_product
 
 @pytest.mark.django_db(transaction=True)
 def test_data_entry_officer_records_an_evaluation(live_server, page, registry_data):
-    from importlib import import_module
-
-    import_module("evaluations.migrations.0003_roles").seed_roles(apps)  # the flush removed the roles
     clerk = get_user_model().objects.create_user("nhaplieu", password="mat-khau-thu", is_staff=True)
     clerk.groups.add(Group.objects.get(name="Cán bộ nhập liệu"))
     product = make_product(name="Nước mắm Lê Gia")
