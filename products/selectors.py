@@ -12,7 +12,7 @@ subqueries inside the product query, and tallies are grouped aggregates.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -70,17 +70,19 @@ def catalogue_products(*, day: datetime.date | None = None):
     """
     day = day or today()
     latest = _latest_recognition(day)
+    # Join each product to exactly one evaluation, its latest recognition, and read its columns
+    # directly: one correlated lookup per row (on the product/status/date index), not one per field.
     return (
         Product.objects.published()
+        .filter(evaluations__pk=Subquery(latest.values("pk")[:1]))
         .annotate(
-            cert_id=Subquery(latest.values("pk")[:1]),
-            cert_stars=Subquery(latest.values("stars")[:1], output_field=IntegerField()),
-            cert_decision_no=Subquery(latest.values("decision_no")[:1]),
-            cert_decision_date=Subquery(latest.values("decision_date")[:1]),
-            cert_state=Subquery(latest.values("status")[:1]),
-            cert_revocation_date=Subquery(latest.values("revocation_date")[:1]),
+            cert_id=F("evaluations__pk"),
+            cert_stars=F("evaluations__stars"),
+            cert_decision_no=F("evaluations__decision_no"),
+            cert_decision_date=F("evaluations__decision_date"),
+            cert_state=F("evaluations__status"),
+            cert_revocation_date=F("evaluations__revocation_date"),
         )
-        .filter(cert_id__isnull=False)
         .annotate(cert_status=certificate_status_expression(day), cert_year=ExtractYear("cert_decision_date"))
         .select_related("producer", "commune", "group__parent", "legacy_commune__district")
         .order_by("-cert_decision_date", "name_key", "pk")

@@ -21,7 +21,6 @@ class StaticPagesSitemap(Sitemap):
 class ProductSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
-    limit = 5000
 
     def items(self):
         return selectors.catalogue_products().order_by("pk")
