@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -16,7 +17,9 @@ class ProgressView(APIView):
     """Progress towards each phase's targets and the current standing, as of a date (default today)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; mặc định hôm nay")],
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description=gettext_lazy("YYYY-MM-DD; mặc định hôm nay"))
+        ],
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
     )
     def get(self, request):
@@ -31,8 +34,8 @@ class ProgressView(APIView):
                 return Response({"as_of": [message], "detail": message}, status=400)
         else:
             day = timezone.localdate()
-        phases = selectors.progress_by_phase(day=day)
-        standing = selectors.standing_on(day=day)
+        progress = selectors.cached_progress_on(day=day)
+        phases, standing = progress.phases, progress.standing
         return Response({
             "as_of": day.isoformat(),
             "phases": [

@@ -47,7 +47,7 @@ def _as_of(request):
 @permission_required(DASHBOARD_PERMISSION)
 def dashboard(request):
     day, form = _as_of(request)
-    data = selectors.dashboard_on(day=day)
+    data = selectors.cached_dashboard_on(day=day)
     expiring = list(data.expiring[:EXPIRING_SHOWN])
     context = {
         "form": form,

@@ -70,11 +70,39 @@ def test_new_phase_appears_in_the_api(api):
 
 @pytest.mark.django_db
 def test_api_query_count_is_constant(api, django_assert_max_num_queries):
+    """Computing: phases and targets (2), the data fingerprint (3), the tallies (1), the standing (1).
+    Answering again from the cached figures: phases and targets, and the fingerprint."""
     make_recognition(stars=3, decision_date=D(2020, 1, 1))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
+        api.get(URL, {"as_of": "2026-01-01"})
+    with django_assert_max_num_queries(5):
         api.get(URL, {"as_of": "2026-01-01"})
     for year in range(2019, 2025):
         make_recognition(stars=3, decision_date=D(year, 5, 5))
     make_phase()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(7):
         api.get(URL, {"as_of": "2026-01-01"})
+
+
+@pytest.mark.django_db
+def test_cached_figures_follow_every_change_to_the_data(api):
+    """The figures are cached per date, but a new decision, a revocation or a new target shows at once."""
+    first = make_recognition(stars=3, decision_date=D(2022, 3, 1))
+    def achieved():
+        body = api.get(URL, {"as_of": "2023-01-01"}).json()
+        phase = next(p for p in body["phases"] if p["name"] == "2021–2025")
+        return phase["targets"][0]["achieved"], body["current"]["revoked"]
+
+    assert achieved() == (1, 0)
+    make_recognition(stars=4, decision_date=D(2022, 6, 1))
+    assert achieved() == (2, 0)
+    from evaluations.services import evaluation_revoke
+
+    evaluation_revoke(evaluation=first, revocation_no="9/QĐ-UBND", revocation_date=D(2022, 7, 1))
+    assert achieved() == (1, 1)
+    from evaluations.models import Target
+
+    Target.objects.filter(phase__name="2021–2025", min_stars=3).update(min_stars=4)
+    assert achieved() == (1, 1)
+    Target.objects.filter(phase__name="2021–2025", min_stars=4, max_stars=4).update(min_stars=3, max_stars=3)
+    assert achieved() == (0, 1)
