@@ -27,6 +27,8 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from products.models import (
     Commune,
@@ -122,7 +124,9 @@ class RowError:
 
     def __str__(self):
         if self.row:
-            return f"Dòng {self.row}, cột “{self.column}”: {self.message}"
+            return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message,
+            }
         return self.message
 
 
@@ -151,10 +155,10 @@ class RowPlan:
     @property
     def action_label(self):
         if self.action == "unchanged":
-            return "Không đổi (đã có trong sổ)"
+            return _("Không đổi (đã có trong sổ)")
         if self.is_proposal:
-            return "Ghi đề xuất 5 sao"
-        return "Ghi quyết định công nhận"
+            return _("Ghi đề xuất 5 sao")
+        return _("Ghi quyết định công nhận")
 
 
 @dataclass
@@ -183,12 +187,23 @@ class ImportReport:
         self.errors.append(RowError(row, column, message))
 
     def summary(self) -> str:
-        verb = "Đã tạo" if self.written else "Sẽ tạo"
-        return (
-            f"{verb} {self.created_producers} chủ thể, {self.created_products} sản phẩm, "
-            f"{self.created_evaluations} quyết định (trong đó {self.proposals} đề xuất 5 sao); "
-            f"{self.unchanged_rows} dòng không đổi."
-        )
+        counts = {
+            "producers": ngettext("%(count)s chủ thể", "%(count)s chủ thể", self.created_producers)
+            % {"count": self.created_producers},
+            "products": ngettext("%(count)s sản phẩm", "%(count)s sản phẩm", self.created_products)
+            % {"count": self.created_products},
+            "decisions": ngettext("%(count)s quyết định", "%(count)s quyết định", self.created_evaluations)
+            % {"count": self.created_evaluations},
+            "proposals": ngettext("%(count)s đề xuất 5 sao", "%(count)s đề xuất 5 sao", self.proposals)
+            % {"count": self.proposals},
+            "unchanged": ngettext("%(count)s dòng không đổi", "%(count)s dòng không đổi", self.unchanged_rows)
+            % {"count": self.unchanged_rows},
+        }
+        if self.written:
+            template = _("Đã tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s.")
+        else:
+            template = _("Sẽ tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s.")
+        return template % counts
 
 
 # --- Reading the file -----------------------------------------------------------------------
@@ -221,7 +236,7 @@ def _read_xlsx(data: bytes) -> list:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError("Không đọc được tệp XLSX (tệp hỏng hoặc không phải Excel .xlsx).") from exc
+        raise ImportFileError(_("Không đọc được tệp XLSX (tệp hỏng hoặc không phải Excel .xlsx).")) from exc
     try:
         sheet = workbook.worksheets[0]
         return [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
@@ -234,7 +249,7 @@ def _read_csv(data: bytes) -> list:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            "Tệp CSV không ở mã UTF-8. Trong Excel, hãy lưu lại bằng “CSV UTF-8 (phân cách bằng dấu phẩy)”."
+            _("Tệp CSV không ở mã UTF-8. Trong Excel, hãy lưu lại bằng “CSV UTF-8 (phân cách bằng dấu phẩy)”.")
         ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parsed = {}
@@ -268,7 +283,8 @@ def read_rows(data: bytes, filename: str = "") -> tuple[list, dict]:
     if found is None:
         missing = ", ".join(f"“{COLUMN_BY_FIELD[name].label}”" for name in REQUIRED_FIELDS)
         raise ImportFileError(
-            f"Không tìm thấy dòng tiêu đề. Tệp cần có các cột bắt buộc: {missing} (xem hướng dẫn nhập)."
+            _("Không tìm thấy dòng tiêu đề. Tệp cần có các cột bắt buộc: %(missing)s (xem hướng dẫn nhập).")
+            % {"missing": missing}
         )
     header_index, mapping = found
     header_cells = rows[header_index][1]
@@ -636,68 +652,102 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
 
         for name in REQUIRED_FIELDS:
             if not text.get(name):
-                err(name, "Ô này không được để trống.")
+                err(name, _("Ô này không được để trống."))
 
         # Stars, level, decision.
         stars = None
         if text.get("stars"):
             stars = parse_stars(record["stars"])
             if stars is None:
-                err("stars", f"Hạng sao phải là 3, 4 hoặc 5 (đang ghi “{text['stars']}”).")
+                err("stars", _("Hạng sao phải là 3, 4 hoặc 5 (đang ghi “%(value)s”).") % {"value": text["stars"]})
         level = None
         if text.get("level"):
             level = parse_level(text["level"])
             if level is None:
-                err("level", f"Cấp công nhận phải là Huyện, Tỉnh hoặc Trung ương (đang ghi “{text['level']}”).")
+                err(
+                    "level",
+                    _("Cấp công nhận phải là Huyện, Tỉnh hoặc Trung ương (đang ghi “%(value)s”).")
+                    % {"value": text["level"]},
+                )
         elif stars is not None:
             level = CouncilLevel.CENTRAL if stars == rules.NATIONAL_STARS else CouncilLevel.PROVINCE
         decision_date = None
         if text.get("decision_date"):
             decision_date = parse_date(record["decision_date"])
             if decision_date is None:
-                err("decision_date", f"Ngày không hợp lệ “{text['decision_date']}”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+                err(
+                    "decision_date",
+                    _("Ngày không hợp lệ “%(value)s”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+                    % {"value": text["decision_date"]},
+                )
             elif decision_date > today:
-                err("decision_date", f"Ngày quyết định {decision_date:%d/%m/%Y} ở tương lai.")
+                err("decision_date", _("Ngày quyết định %(date)s ở tương lai.") % {"date": f"{decision_date:%d/%m/%Y}"})
                 decision_date = None
             elif decision_date < OCOP_START:
-                err("decision_date", f"Ngày quyết định {decision_date:%d/%m/%Y} trước khi có chương trình OCOP (2018).")
+                err(
+                    "decision_date",
+                    _("Ngày quyết định %(date)s trước khi có chương trình OCOP (2018).")
+                    % {"date": f"{decision_date:%d/%m/%Y}"},
+                )
                 decision_date = None
         decision_no = " ".join(text.get("decision_no", "").split())
         if len(decision_no) > Evaluation._meta.get_field("decision_no").max_length:
-            err("decision_no", "Số quyết định quá dài (tối đa 50 ký tự).")
+            err("decision_no", _("Số quyết định quá dài (tối đa 50 ký tự)."))
 
         is_proposal = False
         if stars is not None and level is not None:
             if stars == rules.NATIONAL_STARS and level == CouncilLevel.DISTRICT:
-                err("level", "Hội đồng cấp huyện không công nhận 5 sao; 5 sao do Trung ương công nhận.")
+                err("level", _("Hội đồng cấp huyện không công nhận 5 sao; 5 sao do Trung ương công nhận."))
             elif stars == rules.NATIONAL_STARS and level == CouncilLevel.PROVINCE:
                 is_proposal = True
             elif stars != rules.NATIONAL_STARS and level == CouncilLevel.CENTRAL:
-                err("level", f"Hội đồng Trung ương chỉ công nhận 5 sao; sản phẩm {stars} sao do tỉnh hoặc huyện công nhận.")
+                err(
+                    "level",
+                    _("Hội đồng Trung ương chỉ công nhận 5 sao; sản phẩm %(stars)s sao do tỉnh hoặc huyện công nhận.")
+                    % {"stars": stars},
+                )
             elif level == CouncilLevel.DISTRICT and stars != rules.CERTIFIED_MIN_STARS:
-                err("level", f"Cấp huyện chỉ công nhận 3 sao; sản phẩm {stars} sao do tỉnh công nhận.")
+                err(
+                    "level",
+                    _("Cấp huyện chỉ công nhận 3 sao; sản phẩm %(stars)s sao do tỉnh công nhận.") % {"stars": stars},
+                )
         if level == CouncilLevel.DISTRICT and decision_date is not None:
             if rules.rule_set_for(decision_date) != RuleSet.R148:
-                err("level", "Trước 24/02/2023 (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh.")
+                err(
+                    "level",
+                    _("Trước 24/02/2023 (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh."),
+                )
             elif decision_date >= DISTRICTS_ABOLISHED_ON:
-                err("level", "Từ 01/07/2025 không còn cấp huyện; hãy ghi cấp Tỉnh.")
+                err("level", _("Từ 01/07/2025 không còn cấp huyện; hãy ghi cấp Tỉnh."))
 
         # Score.
         score = None
         if text.get("score"):
             score = parse_score(record["score"])
             if score is None:
-                err("score", f"Điểm phải là số nguyên từ 0 đến {rules.MAX_TOTAL} (đang ghi “{text['score']}”).")
+                err(
+                    "score",
+                    _("Điểm phải là số nguyên từ 0 đến %(max)s (đang ghi “%(value)s”).")
+                    % {"max": rules.MAX_TOTAL, "value": text["score"]},
+                )
             elif stars is not None and level is not None:
                 by_points = rules.stars_for(score)
                 if is_proposal:
                     if by_points != rules.NATIONAL_STARS:
-                        err("score", f"Đề xuất 5 sao cần từ 90 điểm; {score} điểm ứng với {by_points} sao.")
+                        err(
+                            "score",
+                            _("Đề xuất 5 sao cần từ 90 điểm; %(score)s điểm ứng với %(by_points)s sao.")
+                            % {"score": score, "by_points": by_points},
+                        )
                 else:
                     if level != CouncilLevel.CENTRAL:
                         by_points = min(by_points, rules.BELOW_CENTRAL_MAX_STARS)
                     if by_points != stars:
-                        err("score", f"{score} điểm ứng với {by_points} sao, không khớp hạng sao {stars} sao.")
+                        err(
+                            "score",
+                            _("%(score)s điểm ứng với %(by_points)s sao, không khớp hạng sao %(stars)s sao.")
+                            % {"score": score, "by_points": by_points, "stars": stars},
+                        )
 
         # Place.
         commune = legacy = None
@@ -705,7 +755,11 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
             if text.get("district"):
                 districts = places.district(text["district"])
                 if not districts:
-                    err("district", f"Không tìm thấy huyện/thị xã/thành phố cũ “{text['district']}” của Thanh Hóa.")
+                    err(
+                        "district",
+                        _("Không tìm thấy huyện/thị xã/thành phố cũ “%(value)s” của Thanh Hóa.")
+                        % {"value": text["district"]},
+                    )
                 else:
                     literal = _has_marks(text["commune"], text["district"])
                     found = places.legacy_commune(text["commune"], districts, literal)
@@ -714,26 +768,43 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
                         commune = legacy.successor
                     elif len(found) > 1:
                         names = "; ".join(_describe_legacy(u) for u in found)
-                        err("commune", f"“{text['commune']}” khớp nhiều đơn vị: {names}. Hãy ghi đúng tên có dấu.")
+                        err(
+                            "commune",
+                            _("“%(value)s” khớp nhiều đơn vị: %(names)s. Hãy ghi đúng tên có dấu.")
+                            % {"value": text["commune"], "names": names},
+                        )
                     else:
                         elsewhere = places.legacy_commune_anywhere(text["commune"])
                         hint = ""
                         if elsewhere:
-                            hint = " Có đơn vị cùng tên ở: " + "; ".join(_describe_legacy(u) for u in elsewhere[:5]) + "."
+                            hint = " " + _("Có đơn vị cùng tên ở: %(names)s.") % {
+                                "names": "; ".join(_describe_legacy(u) for u in elsewhere[:5])
+                            }
                         district_names = ", ".join(str(d) for d in districts)
-                        err("commune", f"Không tìm thấy xã “{text['commune']}” thuộc {district_names}.{hint}")
+                        err(
+                            "commune",
+                            _("Không tìm thấy xã “%(value)s” thuộc %(districts)s.") % {
+                                "value": text["commune"], "districts": district_names,
+                            } + hint,
+                        )
             else:
                 found = places.commune(text["commune"])
                 if len(found) == 1:
                     commune = found[0]
                 elif len(found) > 1:
-                    names = "; ".join(f"{c} (mã {c.code})" for c in found)
-                    err("commune", f"“{text['commune']}” khớp nhiều xã/phường: {names}. Hãy ghi rõ “Xã …” hoặc “Phường …”.")
+                    names = "; ".join(_("%(unit)s (mã %(code)s)") % {"unit": c, "code": c.code} for c in found)
+                    err(
+                        "commune",
+                        _("“%(value)s” khớp nhiều xã/phường: %(names)s. Hãy ghi rõ “Xã …” hoặc “Phường …”.")
+                        % {"value": text["commune"], "names": names},
+                    )
                 else:
                     err(
                         "commune",
-                        f"Không có xã/phường hiện nay tên “{text['commune']}”. "
-                        "Nếu đây là xã cũ (trước 01/07/2025), hãy ghi thêm cột “Huyện”.",
+                        _(
+                            "Không có xã/phường hiện nay tên “%(value)s”. "
+                            "Nếu đây là xã cũ (trước 01/07/2025), hãy ghi thêm cột “Huyện”."
+                        ) % {"value": text["commune"]},
                     )
 
         # Group.
@@ -741,7 +812,11 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
         if text.get("group"):
             group = places.group(text["group"])
             if group is None:
-                err("group", f"Không nhận ra nhóm sản phẩm “{text['group']}”: ghi mã như “I.3” hoặc tên nhóm.")
+                err(
+                    "group",
+                    _("Không nhận ra nhóm sản phẩm “%(value)s”: ghi mã như “I.3” hoặc tên nhóm.")
+                    % {"value": text["group"]},
+                )
 
         # Producer kind.
         kind = None
@@ -750,8 +825,10 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
             if kind is None:
                 err(
                     "producer_kind",
-                    f"Không nhận ra loại hình “{text['producer_kind']}”: ghi Doanh nghiệp, Hợp tác xã, "
-                    "Tổ hợp tác hoặc Hộ sản xuất kinh doanh.",
+                    _(
+                        "Không nhận ra loại hình “%(value)s”: ghi Doanh nghiệp, Hợp tác xã, "
+                        "Tổ hợp tác hoặc Hộ sản xuất kinh doanh."
+                    ) % {"value": text["producer_kind"]},
                 )
 
         # Producer and product.
@@ -764,11 +841,15 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
             existing = registry.producers.get(fkey, [])
             if len(existing) > 1:
                 names = "; ".join(f"{p.name} ({p.commune})" for p in existing)
-                err("producer", f"Có nhiều chủ thể cùng tên trong sổ: {names}. Hãy gộp hoặc đổi tên trong trang quản trị.")
+                err(
+                    "producer",
+                    _("Có nhiều chủ thể cùng tên trong sổ: %(names)s. Hãy gộp hoặc đổi tên trong trang quản trị.")
+                    % {"names": names},
+                )
             elif existing:
                 producer_key = existing[0].pk
             elif not fkey:
-                err("producer", "Tên chủ thể không hợp lệ.")
+                err("producer", _("Tên chủ thể không hợp lệ."))
             else:
                 producer_key = fkey
                 new_producer = fkey not in plan.producers
@@ -780,7 +861,7 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
         if producer_key is not None and product_name:
             pkey = _key(product_name)
             if not pkey:
-                err("product", "Tên sản phẩm không hợp lệ.")
+                err("product", _("Tên sản phẩm không hợp lệ."))
             elif isinstance(producer_key, int) and (producer_key, pkey) in registry.products:
                 product_key = registry.products[(producer_key, pkey)]
             else:
@@ -812,20 +893,30 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
         if seen_key in seen:
             first = seen[seen_key]
             if first[1] != stars:
-                err("decision_no", f"Dòng {first[0]} đã ghi quyết định này cho sản phẩm này với {first[1]} sao.")
+                err(
+                    "decision_no",
+                    _("Dòng %(row)s đã ghi quyết định này cho sản phẩm này với %(stars)s sao.")
+                    % {"row": first[0], "stars": first[1]},
+                )
                 continue
             row_plan.action = "unchanged"
-            row_plan.note = f"Trùng dòng {first[0]}."
+            row_plan.note = _("Trùng dòng %(row)s.") % {"row": first[0]}
             report.unchanged_rows += 1
         elif existing_stars is not _MISSING:
             row_plan.action = "unchanged"
             report.unchanged_rows += 1
             expected = rules.BELOW_CENTRAL_MAX_STARS if is_proposal else stars
             if existing_stars != expected:
-                row_plan.note = f"Sổ đang ghi {existing_stars} sao; giữ nguyên bản ghi trong sổ."
+                row_plan.note = _("Sổ đang ghi %(stars)s sao; giữ nguyên bản ghi trong sổ.") % {"stars": existing_stars}
                 report.warnings.append(
-                    RowError(number, header("stars"), f"Quyết định {decision_no} đã có trong sổ với "
-                             f"{existing_stars} sao; tệp ghi {stars} sao. Giữ nguyên bản ghi trong sổ.")
+                    RowError(
+                        number,
+                        header("stars"),
+                        _(
+                            "Quyết định %(decision)s đã có trong sổ với %(existing)s sao; tệp ghi %(stars)s sao. "
+                            "Giữ nguyên bản ghi trong sổ."
+                        ) % {"decision": decision_no, "existing": existing_stars, "stars": stars},
+                    )
                 )
         else:
             seen[seen_key] = (number, stars)
