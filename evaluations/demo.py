@@ -9,8 +9,10 @@ DOMAIN.md's reference figures:
 - 23/7/2020: the provincial council proposes the fish sauce and the shrimp paste for 5★;
 - end of 2020: 69 products from 47 producers;
 - later: a certificate left to expire, a revoked one, a re-recognition at a higher star,
-  a 5★ product by central decision, 148-era district and provincial rounds, and 2025–2026
-  rounds placed in the new communes.
+  a 5★ product by central decision, 148-era district and provincial rounds (including the 2023
+  re-recognitions of the 2020 certificates), and 2025–2026 rounds under 1489/QĐ-TTg, some of them
+  re-recognitions, some products placed in the new communes; on 28/11/2026 a batch of certificates
+  is due within 90 days and another has just lapsed.
 
 Product and producer names are illustrative; commune and district names are real units
 from the registry's administrative data. Decision numbers other than 5445/QĐ-UBND are
@@ -233,6 +235,33 @@ def demo_load() -> dict:
     builder.recognise(products[1], 4, rerecognition)
     # products[7..12] are not re-recognised in time: their 2019 certificates expired on 23/12/2022.
 
+    # 2023 (148/QĐ-TTg): re-recognition of the 2020 certificates before they lapse. Districts
+    # re-recognise 3★, the province 4★; a few round-II products are not renewed and expire.
+    district_numbers = {}
+
+    def district_decision(product, day):
+        district = product.legacy_commune.district
+        number = district_numbers.setdefault((district.pk, day), 1400 + len(district_numbers))
+        return f"{number}/QĐ-UBND", day
+
+    for index in range(13, 30):
+        if index == 20:
+            continue  # revoked in 2021
+        stars = 4 if index == 13 else 3
+        day = datetime.date(2023, 5, 25)
+        if stars == 3:
+            builder.recognise(products[index], 3, district_decision(products[index], day), level=CouncilLevel.DISTRICT)
+        else:
+            builder.recognise(products[index], 4, ("1960/QĐ-UBND", day))
+    for index in range(30, 69):
+        if index % 5 == 4:
+            continue  # not renewed: the 2020 certificate expired on 18/12/2023
+        day = datetime.date(2023, 12, 8)
+        if index % 8 == 0:
+            builder.recognise(products[index], 4, ("5102/QĐ-UBND", day))
+        else:
+            builder.recognise(products[index], 3, district_decision(products[index], day), level=CouncilLevel.DISTRICT)
+
     # 2023–2025 (148/QĐ-TTg): districts recognise 3★, the province 4★.
     new_products = []
     later_places = list(builder.legacy.values())[::23][:24]
@@ -273,6 +302,22 @@ def demo_load() -> dict:
             "3890/QĐ-UBND", datetime.date(2025, 10, 24)
         )
         builder.recognise(product, 4 if offset == 0 else 3, decision)
+    # 6/2025: the central council re-recognises the fish sauce at 5★ before its 2022 certificate lapses.
+    builder.recognise(
+        products[0], 5, ("1702/QĐ-BNN-KTHT", datetime.date(2025, 6, 10)), level=CouncilLevel.CENTRAL
+    )
+    # 2025–2026 (1489/QĐ-TTg): the province re-recognises the certificates of 2022 and 2023.
+    for product in (products[1], products[2], products[5], products[6]):
+        stars = Evaluation.objects.filter(product=product).decided().order_by("-decision_date").first().stars
+        builder.recognise(product, stars, ("4415/QĐ-UBND", datetime.date(2025, 12, 5)))
+    for index in range(13, 30):
+        if index != 20:
+            builder.recognise(products[index], 4 if index in (13, 17) else 3, ("1530/QĐ-UBND", datetime.date(2026, 5, 20)))
+    for product in new_products[:5]:
+        builder.recognise(product, 3, ("3675/QĐ-UBND", datetime.date(2026, 11, 5)))
+    # new_products[5:10] were not renewed: their 2023 certificates expired on 21/11/2026. The round-II
+    # products re-recognised on 8/12/2023 are due on 8/12/2026: they show as expiring within 90 days.
+
     # Still in progress: a draft and a scored evaluation without a decision.
     evaluation_record(product=new_products[20], level=CouncilLevel.PROVINCE, notes=DEMO_NOTE)
     evaluation_record(
