@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,7 +102,7 @@ class Evaluation(models.Model):
     class Meta:
         ordering = ["-decision_date", "-evaluated_on", "-pk"]
         verbose_name = _("đánh giá")
-        verbose_name_plural = _("đánh giá")
+        verbose_name_plural = pgettext_lazy("plural", "đánh giá")
         permissions = [
             ("recognise_evaluation", _("Công nhận đánh giá theo quyết định")),
             ("revoke_evaluation", _("Thu hồi công nhận")),
@@ -313,7 +314,7 @@ class Phase(models.Model):
     class Meta:
         ordering = ["start", "name"]
         verbose_name = _("giai đoạn chương trình")
-        verbose_name_plural = _("giai đoạn chương trình")
+        verbose_name_plural = pgettext_lazy("plural", "giai đoạn chương trình")
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="phase_ends_after_start"),
         ]
@@ -345,7 +346,7 @@ class Target(models.Model):
     class Meta:
         ordering = ["phase__start", "position", "pk"]
         verbose_name = _("chỉ tiêu")
-        verbose_name_plural = _("chỉ tiêu")
+        verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu")
         constraints = [
             models.CheckConstraint(
                 condition=Q(measure__in=["recognised", "proposed_national"]), name="target_measure_valid"

@@ -399,7 +399,7 @@ def _fold(rows, key_of, labels, urls=None):
 def _group_breakdown(rows):
     groups = {g.pk: g for g in ProductGroup.objects.all()}
     top = {pk: (g.parent_id or pk) for pk, g in groups.items()}
-    labels = {pk: f"{g.code}. {g.name}" for pk, g in groups.items() if g.parent_id is None}
+    labels = {pk: f"{g.code}. {g.display_name}" for pk, g in groups.items() if g.parent_id is None}
     labels[None] = gettext("Chưa phân nhóm")
     folded = _fold(rows, lambda r: top.get(r["product__group_id"]), labels)
     order = {pk: (g.position, g.code) for pk, g in groups.items()}

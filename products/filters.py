@@ -190,7 +190,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for group in ProductGroup.objects.all():
             count = group_counts.get(group.code, 0)
             if count or group.code == chosen:
-                label = f"{group.code}. {group.name}"
+                label = f"{group.code}. {group.display_name}"
                 options.append(Option(group.code, label, count, group.code == chosen, nested=group.is_subgroup))
         facets["group"] = Facet("group", options)
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
@@ -53,7 +54,7 @@ class Commune(FoldedNameMixin):
     class Meta:
         ordering = ["name_key", "code"]
         verbose_name = _("xã/phường")
-        verbose_name_plural = _("xã/phường")
+        verbose_name_plural = pgettext_lazy("plural", "xã/phường")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["xa", "phuong"]), name="commune_kind_valid"),
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"),
@@ -90,7 +91,7 @@ class LegacyDistrict(FoldedNameMixin):
     class Meta:
         ordering = ["code"]
         verbose_name = _("huyện cũ (trước 2025)")
-        verbose_name_plural = _("huyện cũ (trước 2025)")
+        verbose_name_plural = pgettext_lazy("plural", "huyện cũ (trước 2025)")
 
     def __str__(self):
         return f"{self.get_kind_display_vi()} {self.name}"
@@ -135,7 +136,7 @@ class LegacyCommune(FoldedNameMixin):
     class Meta:
         ordering = ["district__code", "name_key"]
         verbose_name = _("xã cũ (trước 2025)")
-        verbose_name_plural = _("xã cũ (trước 2025)")
+        verbose_name_plural = pgettext_lazy("plural", "xã cũ (trước 2025)")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["xa", "phuong", "thi_tran"]), name="legacy_commune_kind_valid"
@@ -187,7 +188,7 @@ class Producer(FoldedNameMixin):
     class Meta:
         ordering = ["name_key", "pk"]
         verbose_name = _("chủ thể")
-        verbose_name_plural = _("chủ thể")
+        verbose_name_plural = pgettext_lazy("plural", "chủ thể")
         constraints = [
             models.UniqueConstraint(
                 fields=["tax_code"], condition=~Q(tax_code=""), name="producer_tax_code_unique_when_present"
@@ -246,7 +247,7 @@ class ProductGroup(models.Model):
     class Meta:
         ordering = ["position", "code"]
         verbose_name = _("nhóm sản phẩm")
-        verbose_name_plural = _("nhóm sản phẩm")
+        verbose_name_plural = pgettext_lazy("plural", "nhóm sản phẩm")
         constraints = [
             # Groups are roman numerals; subgroups are "<group>.<n>" under their group.
             models.CheckConstraint(
@@ -257,7 +258,14 @@ class ProductGroup(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code}. {self.name}"
+        return f"{self.code}. {self.display_name}"
+
+    @property
+    def display_name(self):
+        """The official Vietnamese name, or its English rendering when the interface is in English."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
     @property
     def is_subgroup(self):
@@ -275,7 +283,7 @@ class LegacySector(models.Model):
     class Meta:
         ordering = ["pk"]
         verbose_name = _("ngành (Quyết định 1048)")
-        verbose_name_plural = _("ngành (Quyết định 1048)")
+        verbose_name_plural = pgettext_lazy("plural", "ngành (Quyết định 1048)")
 
     def __str__(self):
         return f"{self.name} → {self.group.code}"
@@ -358,7 +366,7 @@ class Product(FoldedNameMixin):
     class Meta:
         ordering = ["name_key", "pk"]
         verbose_name = _("sản phẩm")
-        verbose_name_plural = _("sản phẩm")
+        verbose_name_plural = pgettext_lazy("plural", "sản phẩm")
         constraints = [
             models.UniqueConstraint(fields=["producer", "name_key"], name="product_unique_name_per_producer"),
             models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
@@ -414,7 +422,7 @@ class ProductImage(models.Model):
     class Meta:
         ordering = ["product", "position", "pk"]
         verbose_name = _("ảnh sản phẩm")
-        verbose_name_plural = _("ảnh sản phẩm")
+        verbose_name_plural = pgettext_lazy("plural", "ảnh sản phẩm")
 
     def __str__(self):
         return self.caption or self.image.name
