@@ -112,3 +112,18 @@ def test_dashboard_query_count_does_not_grow_with_products_communes_and_phases(
         response = official_client.get(url, {"as_of": "2026-06-30"})
     assert response.status_code == 200
     assert len(captured) == baseline
+
+
+def test_chart_geometry_is_never_localised(official_client):
+    """Vietnamese formats 128.3 as "128,3", which SVG cannot read: every chart number stays plain."""
+    import re
+
+    make_recognition(stars=3, decision_date=D(2019, 12, 23))
+    make_recognition(stars=4, decision_date=D(2020, 3, 3))
+    html = official_client.get(reverse("evaluations:dashboard"), {"as_of": "2020-12-31"}).content.decode()
+    svg = "".join(re.findall(r"<svg.*?</svg>", html, flags=re.S))
+    assert 'class="chart chart-progress"' in svg
+    numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height|cx|cy|r)="([^"%]*)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
+    fills = [float(w) for w in re.findall(r'width="([\d.]+)" height="\d+" class="bar-fill', svg)]
+    assert fills and max(fills) > 0
