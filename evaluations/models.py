@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -144,7 +145,11 @@ class Evaluation(models.Model):
             # A recognition is a decision: numbered, dated, and at 3 stars or more.
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "scored"])
-                | (~Q(decision_no="") & Q(decision_date__isnull=False) & Q(stars__gte=3) & Q(not_rated=False)),
+                | (
+                    ~Q(decision_no="")
+                    & Q(decision_date__isnull=False, stars__isnull=False, stars__gte=rules.CERTIFIED_MIN_STARS)
+                    & Q(not_rated=False)
+                ),
                 name="evaluation_recognition_is_decided",
             ),
             models.CheckConstraint(
@@ -156,9 +161,17 @@ class Evaluation(models.Model):
                 | (Q(decision_date__isnull=False) & Q(revocation_date__gte=models.F("decision_date"))),
                 name="evaluation_revoked_after_decision",
             ),
+            # A proposal for 5 stars: by the province, dated, for a product it scored 90+ (or recorded at 4 stars
+            # from a decision without part scores).
             models.CheckConstraint(
                 condition=Q(proposed_national=False)
-                | (~Q(level=CouncilLevel.CENTRAL) & Q(proposal_date__isnull=False) & Q(not_rated=False)),
+                | (
+                    Q(level=CouncilLevel.PROVINCE, proposal_date__isnull=False, not_rated=False)
+                    & (
+                        Q(total__isnull=False, total__gte=rules.STAR_BANDS[-1][0])
+                        | Q(score_a__isnull=True, declared_stars=rules.BELOW_CENTRAL_MAX_STARS)
+                    )
+                ),
                 name="evaluation_proposal_is_provincial_and_dated",
             ),
             models.UniqueConstraint(
@@ -205,6 +218,14 @@ class Evaluation(models.Model):
         if self.level != CouncilLevel.CENTRAL:
             stars = min(stars, rules.BELOW_CENTRAL_MAX_STARS)
         return stars
+
+    @property
+    def qualifies_for_national_proposal(self) -> bool:
+        """Scored 90+ by the province, or recorded from a decision at 4 stars without part scores."""
+        total = self.computed_total
+        if total is not None:
+            return rules.stars_for(total) == rules.NATIONAL_STARS
+        return self.declared_stars == rules.BELOW_CENTRAL_MAX_STARS
 
     @property
     def is_certified(self) -> bool:
@@ -283,6 +304,14 @@ class Evaluation(models.Model):
                 errors["decision_date"] = _("Công nhận cần có ngày quyết định.")
             if self.not_rated or (stars or 0) < rules.CERTIFIED_MIN_STARS:
                 errors["status"] = _("Chỉ sản phẩm đạt từ 3 sao trở lên mới được công nhận.")
+            elif "level" not in errors:
+                problem = rules.recognition_level_problem(level=self.level, stars=stars, decision_date=self.decision_date)
+                if problem:
+                    errors["level"] = problem
+            if self.decision_date and "decision_date" not in errors:
+                problem = rules.decision_date_problem(decision_date=self.decision_date, today=timezone.localdate())
+                if problem:
+                    errors["decision_date"] = problem
         if self.status == self.Status.REVOKED:
             if not self.revocation_no:
                 errors["revocation_no"] = _("Thu hồi cần có số quyết định thu hồi.")
@@ -291,12 +320,16 @@ class Evaluation(models.Model):
         if self.revocation_date and self.decision_date and self.revocation_date < self.decision_date:
             errors["revocation_date"] = _("Ngày thu hồi không thể trước ngày công nhận.")
         if self.proposed_national:
-            if self.level == CouncilLevel.CENTRAL:
+            if self.level != CouncilLevel.PROVINCE:
                 errors["proposed_national"] = _("Đề xuất 5 sao do cấp tỉnh thực hiện.")
+            elif self.not_rated:
+                errors["proposed_national"] = _("Sản phẩm không đạt thì không thể đề xuất.")
+            elif not self.qualifies_for_national_proposal:
+                errors["proposed_national"] = _(
+                    "Chỉ đề xuất 5 sao sản phẩm được tỉnh chấm từ 90 điểm (hoặc quyết định ghi 4 sao, không kèm điểm)."
+                )
             if not self.proposal_date:
                 errors["proposal_date"] = _("Đề xuất 5 sao cần có ngày đề xuất.")
-            if self.not_rated:
-                errors["proposed_national"] = _("Sản phẩm không đạt thì không thể đề xuất.")
         if errors:
             raise ValidationError(errors)
 

@@ -44,15 +44,17 @@ from products.normalise import fold, vietnamese_slug
 
 from . import rules
 from .models import Evaluation
-from .rules import CouncilLevel, RuleSet
+from .rules import CouncilLevel
 
 BATCH_SIZE = 500
 HEADER_SEARCH_ROWS = 30
-# Sanity bounds for decision dates: the OCOP programme started in 2018, and on 1/7/2025
-# the district level was abolished (no district council decides after it).
-OCOP_START = datetime.date(2018, 1, 1)
-DISTRICTS_ABOLISHED_ON = datetime.date(2025, 7, 1)
-STAR_CHOICES = (3, 4, 5)
+# Cells stored in columns of limited length: a longer value is a row error, never a database error.
+MAX_LENGTHS = {
+    "product": Product._meta.get_field("name").max_length,
+    "producer": Producer._meta.get_field("name").max_length,
+    "decision_no": Evaluation._meta.get_field("decision_no").max_length,
+}
+STAR_CHOICES = tuple(stars for _low, _high, stars in rules.STAR_BANDS if stars >= rules.CERTIFIED_MIN_STARS)
 
 
 class ImportFileError(Exception):
@@ -653,6 +655,9 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
         for name in REQUIRED_FIELDS:
             if not text.get(name):
                 err(name, _("Ô này không được để trống."))
+        for name, limit in MAX_LENGTHS.items():
+            if len(text.get(name, "")) > limit:
+                err(name, _("Quá dài: tối đa %(max)s ký tự (ô này có %(n)s).") % {"max": limit, "n": len(text[name])})
 
         # Stars, level, decision.
         stars = None
@@ -680,45 +685,18 @@ def register_plan(data: bytes, filename: str = "") -> ImportPlan:
                     _("Ngày không hợp lệ “%(value)s”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
                     % {"value": text["decision_date"]},
                 )
-            elif decision_date > today:
-                err("decision_date", _("Ngày quyết định %(date)s ở tương lai.") % {"date": f"{decision_date:%d/%m/%Y}"})
-                decision_date = None
-            elif decision_date < OCOP_START:
-                err(
-                    "decision_date",
-                    _("Ngày quyết định %(date)s trước khi có chương trình OCOP (2018).")
-                    % {"date": f"{decision_date:%d/%m/%Y}"},
-                )
+            elif problem := rules.decision_date_problem(decision_date=decision_date, today=today):
+                err("decision_date", problem)
                 decision_date = None
         decision_no = " ".join(text.get("decision_no", "").split())
-        if len(decision_no) > Evaluation._meta.get_field("decision_no").max_length:
-            err("decision_no", _("Số quyết định quá dài (tối đa 50 ký tự)."))
 
-        is_proposal = False
-        if stars is not None and level is not None:
-            if stars == rules.NATIONAL_STARS and level == CouncilLevel.DISTRICT:
-                err("level", _("Hội đồng cấp huyện không công nhận 5 sao; 5 sao do Trung ương công nhận."))
-            elif stars == rules.NATIONAL_STARS and level == CouncilLevel.PROVINCE:
-                is_proposal = True
-            elif stars != rules.NATIONAL_STARS and level == CouncilLevel.CENTRAL:
-                err(
-                    "level",
-                    _("Hội đồng Trung ương chỉ công nhận 5 sao; sản phẩm %(stars)s sao do tỉnh hoặc huyện công nhận.")
-                    % {"stars": stars},
-                )
-            elif level == CouncilLevel.DISTRICT and stars != rules.CERTIFIED_MIN_STARS:
-                err(
-                    "level",
-                    _("Cấp huyện chỉ công nhận 3 sao; sản phẩm %(stars)s sao do tỉnh công nhận.") % {"stars": stars},
-                )
-        if level == CouncilLevel.DISTRICT and decision_date is not None:
-            if rules.rule_set_for(decision_date) != RuleSet.R148:
-                err(
-                    "level",
-                    _("Trước 24/02/2023 (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh."),
-                )
-            elif decision_date >= DISTRICTS_ABOLISHED_ON:
-                err("level", _("Từ 01/07/2025 không còn cấp huyện; hãy ghi cấp Tỉnh."))
+        # 5 stars at the provincial level is the province's proposal to the central council; every
+        # other row is a recognition, which the council at its level must be able to decide.
+        is_proposal = stars == rules.NATIONAL_STARS and level == CouncilLevel.PROVINCE
+        if stars is not None and level is not None and not is_proposal:
+            problem = rules.recognition_level_problem(level=level, stars=stars, decision_date=decision_date)
+            if problem:
+                err("level", problem)
 
         # Score.
         score = None

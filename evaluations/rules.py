@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,14 +76,68 @@ def certificate_valid_until(decision_date: datetime.date) -> datetime.date:
 
 
 def earliest_valid_decision_date(day: datetime.date) -> datetime.date:
-    """Decisions dated on or after this are still valid on ``day``."""
-    return day - CERTIFICATE_VALIDITY
+    """The earliest decision date whose certificate is still valid on ``day``.
+
+    The exact inverse of :func:`certificate_valid_until`, including month ends: on 29/02/2024 a
+    certificate decided on 28/02/2021 (valid until 28/02/2024) has lapsed, so the answer is 01/03/2021.
+    Valid on ``day`` ⇔ earliest_valid_decision_date(day) ≤ decision date ≤ ``day``.
+    """
+    earliest = day - CERTIFICATE_VALIDITY
+    while certificate_valid_until(earliest) < day:
+        earliest += datetime.timedelta(days=1)
+    return earliest
+
+
+def expiring_decided_before(day: datetime.date) -> datetime.date:
+    """Certificates valid on ``day`` lapse within EXPIRING_SOON_DAYS when decided before this date.
+
+    Expiring on ``day`` ⇔ valid on ``day`` and valid until ``day`` + 90 days at the latest
+    ⇔ earliest_valid_decision_date(day) ≤ decision date < expiring_decided_before(day).
+    """
+    return earliest_valid_decision_date(day + datetime.timedelta(days=EXPIRING_SOON_DAYS + 1))
 
 
 class CouncilLevel(models.TextChoices):
     DISTRICT = "district", _("Huyện")
     PROVINCE = "province", _("Tỉnh")
     CENTRAL = "central", _("Trung ương")
+
+
+# Who decides (DOMAIN.md): before 24/02/2023 (1048) district councils only screened; under 148
+# they recognise 3 stars, until the district level was abolished on 1/7/2025 (Resolution 1686).
+# The province recognises 3 and 4 stars throughout (Thanh Hóa did so for 3 stars in 2019–2022);
+# only the central council recognises 5 stars. The programme started in 2018.
+OCOP_START = datetime.date(2018, 1, 1)
+DISTRICTS_ABOLISHED_ON = datetime.date(2025, 7, 1)
+
+
+def recognition_level_problem(*, level: str, stars: int, decision_date: datetime.date | None) -> str | None:
+    """Why a council at ``level`` cannot recognise ``stars`` on ``decision_date``, or None."""
+    if stars == NATIONAL_STARS and level != CouncilLevel.CENTRAL:
+        return gettext("Chỉ Hội đồng Trung ương mới công nhận 5 sao.")
+    if stars != NATIONAL_STARS and level == CouncilLevel.CENTRAL:
+        return gettext("Hội đồng Trung ương chỉ công nhận 5 sao; sản phẩm %(stars)s sao do tỉnh hoặc huyện công nhận.") % {
+            "stars": stars
+        }
+    if level == CouncilLevel.DISTRICT:
+        if stars != CERTIFIED_MIN_STARS:
+            return gettext("Cấp huyện chỉ công nhận 3 sao; sản phẩm %(stars)s sao do tỉnh công nhận.") % {"stars": stars}
+        if decision_date is not None and decision_date < RULE_SET_148_FROM:
+            return gettext("Trước 24/02/2023 (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh.")
+        if decision_date is not None and decision_date >= DISTRICTS_ABOLISHED_ON:
+            return gettext("Từ 01/07/2025 không còn cấp huyện; hãy ghi cấp Tỉnh.")
+    return None
+
+
+def decision_date_problem(*, decision_date: datetime.date, today: datetime.date) -> str | None:
+    """Why ``decision_date`` cannot be a decision's date as seen on ``today``, or None."""
+    if decision_date > today:
+        return gettext("Ngày quyết định %(date)s ở tương lai.") % {"date": f"{decision_date:%d/%m/%Y}"}
+    if decision_date < OCOP_START:
+        return gettext("Ngày quyết định %(date)s trước khi có chương trình OCOP (2018).") % {
+            "date": f"{decision_date:%d/%m/%Y}"
+        }
+    return None
 
 
 def stars_expression():

@@ -59,8 +59,7 @@ def _valid_on(day):
 
 def _expiring_on(day):
     """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS (valid until day + 90 at the latest)."""
-    horizon = day + datetime.timedelta(days=rules.EXPIRING_SOON_DAYS + 1)
-    return _valid_on(day) & Q(decision_date__lt=rules.earliest_valid_decision_date(horizon))
+    return _valid_on(day) & Q(decision_date__lt=rules.expiring_decided_before(day))
 
 
 def latest_recognitions(day: datetime.date):

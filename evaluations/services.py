@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Evaluation
 
@@ -104,6 +105,9 @@ def evaluation_recognise_batch(
     problems = []
     if not decision_no:
         problems.append(_("Cần nhập số quyết định."))
+    date_problem = rules.decision_date_problem(decision_date=decision_date, today=timezone.localdate())
+    if date_problem:
+        problems.append(date_problem)
     seen_products = set()
     for evaluation in evaluations:
         label = str(evaluation.product)
@@ -117,6 +121,12 @@ def evaluation_recognise_batch(
                 _("%(product)s: chỉ công nhận sản phẩm đạt từ %(min)s sao trở lên.")
                 % {"product": label, "min": rules.CERTIFIED_MIN_STARS}
             )
+        else:
+            problem = rules.recognition_level_problem(
+                level=evaluation.level, stars=evaluation.stars, decision_date=decision_date
+            )
+            if problem:
+                problems.append(_("%(product)s: %(problem)s") % {"product": label, "problem": problem})
         if evaluation.evaluated_on and decision_date < evaluation.evaluated_on:
             problems.append(
                 _("%(product)s: ngày quyết định trước ngày đánh giá (%(day)s).")
@@ -179,8 +189,8 @@ def evaluation_propose_national_batch(
 ) -> list[Evaluation]:
     """Record the province's proposal for 5 stars on scored or recognised provincial evaluations.
 
-    With part scores, the total must reach the 5-star band; an evaluation recorded from a decision
-    without part scores can be proposed as the decision states.
+    Only provincial evaluations scored 90+ (or recorded from a decision at 4 stars without part
+    scores) can be proposed: :attr:`Evaluation.qualifies_for_national_proposal`.
     """
     from django.utils.translation import gettext as _
 
@@ -198,12 +208,19 @@ def evaluation_propose_national_batch(
             )
         elif evaluation.level == rules.CouncilLevel.CENTRAL:
             problems.append(_("%(product)s: đánh giá của Hội đồng Trung ương, không cần đề xuất.") % {"product": label})
+        elif evaluation.level != rules.CouncilLevel.PROVINCE:
+            problems.append(_("%(product)s: chỉ Hội đồng cấp tỉnh đề xuất 5 sao.") % {"product": label})
         elif evaluation.not_rated:
             problems.append(_("%(product)s: sản phẩm không đạt thì không thể đề xuất.") % {"product": label})
         elif evaluation.total is not None and evaluation.total < five_star_from:
             problems.append(
                 _("%(product)s: %(total)s điểm, chưa đủ %(min)s điểm để đề xuất 5 sao.")
                 % {"product": label, "total": evaluation.total, "min": five_star_from}
+            )
+        elif not evaluation.qualifies_for_national_proposal:
+            problems.append(
+                _("%(product)s: quyết định không kèm điểm chỉ đề xuất được khi ghi %(stars)s sao.")
+                % {"product": label, "stars": rules.BELOW_CENTRAL_MAX_STARS}
             )
         elif evaluation.proposed_national:
             problems.append(_("%(product)s: đã được đề xuất 5 sao.") % {"product": label})

@@ -45,7 +45,6 @@ def certificate_status_expression(day: datetime.date):
 
     Mirrors :meth:`evaluations.models.Evaluation.certificate_status` (a test holds them together).
     """
-    expiring_from = rules.earliest_valid_decision_date(day + datetime.timedelta(days=rules.EXPIRING_SOON_DAYS))
     return Case(
         When(
             Q(cert_state=Evaluation.Status.REVOKED)
@@ -53,7 +52,7 @@ def certificate_status_expression(day: datetime.date):
             then=Value(CertificateStatus.REVOKED),
         ),
         When(cert_decision_date__lt=rules.earliest_valid_decision_date(day), then=Value(CertificateStatus.EXPIRED)),
-        When(cert_decision_date__lte=expiring_from, then=Value(CertificateStatus.EXPIRING)),
+        When(cert_decision_date__lt=rules.expiring_decided_before(day), then=Value(CertificateStatus.EXPIRING)),
         default=Value(CertificateStatus.VALID),
         output_field=CharField(),
     )

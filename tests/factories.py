@@ -71,9 +71,10 @@ def make_recognition(
     decision_date=datetime.date(2024, 6, 1),
     decision_no=None,
     level=None,
+    scores=None,
 ) -> Evaluation:
-    """A recognised evaluation at ``stars`` (scored in the middle of the band)."""
-    scores = {3: (20, 15, 25), 4: (28, 20, 30), 5: (38, 24, 33)}[stars]
+    """A recognised evaluation at ``stars`` (scored in the middle of the band unless ``scores`` are given)."""
+    scores = scores or {3: (20, 15, 25), 4: (28, 20, 30), 5: (38, 24, 33)}[stars]
     level = level or (CouncilLevel.CENTRAL if stars == 5 else CouncilLevel.PROVINCE)
     evaluation = make_evaluation(
         product, level=level, evaluated_on=decision_date - datetime.timedelta(days=10), scores=scores

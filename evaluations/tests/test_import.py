@@ -286,7 +286,7 @@ def test_five_star_row_without_level_is_a_central_recognition():
 @pytest.mark.parametrize(
     ("stars", "level", "score", "day", "column", "fragment"),
     [
-        ("5", "Huyện", "", "01/06/2024", "Cấp công nhận", "không công nhận 5 sao"),
+        ("5", "Huyện", "", "01/06/2024", "Cấp công nhận", "Chỉ Hội đồng Trung ương"),
         ("4", "Trung ương", "", "01/06/2024", "Cấp công nhận", "chỉ công nhận 5 sao"),
         ("4", "Huyện", "", "01/06/2024", "Cấp công nhận", "chỉ công nhận 3 sao"),
         ("3", "Huyện", "", "01/06/2021", "Cấp công nhận", "sơ loại"),
@@ -295,6 +295,8 @@ def test_five_star_row_without_level_is_a_central_recognition():
         ("5", "Tỉnh", "85", "01/06/2024", "Điểm", "cần từ 90 điểm"),
         ("3", "Tỉnh", "55,5", "01/06/2024", "Điểm", "số nguyên"),
         ("3", "Tỉnh", "", "01/06/2099", "Ngày quyết định", "tương lai"),
+        ("3", "Huyện", "", "15/08/2025", "Cấp công nhận", "không còn cấp huyện"),
+        ("3", "Tỉnh", "", "01/06/2017", "Ngày quyết định", "trước khi có chương trình OCOP"),
     ],
 )
 def test_impossible_rows_are_refused(stars, level, score, day, column, fragment):
@@ -526,3 +528,13 @@ def test_admin_refuses_other_file_types_and_a_forged_token(office_client):
 
     response = office_client.post(reverse(IMPORT_URL), {"token": "../../etc/passwd", "confirm": "1"})
     assert response.status_code == 302 and Evaluation.objects.count() == 0
+
+
+def test_names_longer_than_the_registry_keeps_are_row_errors_not_database_errors():
+    """A 300-character name would fail on PostgreSQL at write time; it is reported with the row instead."""
+    long_name = "Nước mắm " + "rất ngon " * 33
+    row = f"1,{long_name},Hộ Lê An,,Lam Sơn,,,,3,Tỉnh,9/QĐ,01/06/2024"
+    report = register_import(csv_bytes(row), dry_run=False)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Tên sản phẩm")]
+    assert "tối đa 255 ký tự" in report.errors[0].message
+    assert not Product.objects.exists()

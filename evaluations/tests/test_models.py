@@ -237,3 +237,59 @@ def test_target_labels_are_unique_within_a_phase():
     phase = Phase.objects.get(name="2021–2025")
     with pytest.raises(IntegrityError), transaction.atomic():
         Target.objects.create(phase=phase, label="Sản phẩm đạt 5 sao", min_stars=5, max_stars=5, target_count=3)
+
+
+# Who decides ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "level, stars, decision_date, field",
+    [
+        (CouncilLevel.DISTRICT, 4, datetime.date(2024, 3, 10), "level"),  # districts recognise 3★ only
+        (CouncilLevel.DISTRICT, 3, datetime.date(2020, 3, 10), "level"),  # under 1048 districts only screened
+        (CouncilLevel.DISTRICT, 3, datetime.date(2025, 8, 1), "level"),  # no districts after 1/7/2025
+        (CouncilLevel.CENTRAL, 3, datetime.date(2024, 3, 10), "level"),  # the central council decides 5★ only
+        (CouncilLevel.PROVINCE, 3, datetime.date(2017, 6, 1), "decision_date"),  # before the programme
+        (CouncilLevel.PROVINCE, 3, datetime.date(2099, 6, 1), "decision_date"),  # in the future
+    ],
+)
+def test_a_recognition_must_be_one_the_council_could_decide(level, stars, decision_date, field):
+    evaluation = raw_evaluation(level=level, declared_stars=stars, status="scored",
+                                evaluated_on=datetime.date(2017, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        evaluation_recognise(evaluation=evaluation, decision_no="1/QĐ-UBND", decision_date=decision_date)
+    assert field in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "level, stars, decision_date",
+    [
+        (CouncilLevel.DISTRICT, 3, datetime.date(2024, 3, 10)),
+        (CouncilLevel.PROVINCE, 3, datetime.date(2020, 3, 10)),
+        (CouncilLevel.PROVINCE, 4, datetime.date(2025, 10, 1)),
+        (CouncilLevel.CENTRAL, 5, datetime.date(2022, 6, 20)),
+    ],
+)
+def test_recognitions_each_council_can_decide(level, stars, decision_date):
+    evaluation = raw_evaluation(level=level, declared_stars=stars, status="scored")
+    evaluation_recognise(evaluation=evaluation, decision_no="1/QĐ-UBND", decision_date=decision_date)
+    assert Evaluation.objects.recognised().get().stars == stars
+
+
+def test_only_a_provincial_90_point_evaluation_can_be_proposed():
+    below_90 = make_evaluation(scores=(35, 25, 29))  # 89 points
+    with pytest.raises(ValidationError):
+        evaluation_propose_national(evaluation=below_90, proposal_date=DAY)
+    declared_3 = raw_evaluation(declared_stars=3, status="scored")
+    with pytest.raises(ValidationError):
+        evaluation_propose_national(evaluation=declared_3, proposal_date=DAY)
+    district = make_evaluation(level=CouncilLevel.DISTRICT, scores=(38, 24, 30))
+    with pytest.raises(ValidationError):
+        evaluation_propose_national(evaluation=district, proposal_date=DAY)
+    declared_4 = raw_evaluation(declared_stars=4, status="scored")
+    assert evaluation_propose_national(evaluation=declared_4, proposal_date=DAY).proposed_national
+    # The database holds the same line.
+    assert_refused_by_database(proposed_national=True, proposal_date=DAY, declared_stars=3, status="scored")
+    assert_refused_by_database(
+        proposed_national=True, proposal_date=DAY, score_a=35, score_b=25, score_c=29, status="scored"
+    )

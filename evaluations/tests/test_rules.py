@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from evaluations import rules
@@ -80,6 +80,7 @@ def test_leap_day_certificate_ends_on_the_last_day_of_february():
     assert rules.certificate_valid_until(datetime.date(2020, 2, 29)) == datetime.date(2023, 2, 28)
 
 
+@example(decided=datetime.date(2021, 2, 28), day=datetime.date(2024, 2, 29))
 @given(
     decided=st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2030, 12, 31)),
     day=st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2034, 12, 31)),
@@ -89,3 +90,37 @@ def test_database_filter_agrees_with_valid_until(decided, day):
     by_valid_until = decided <= day <= rules.certificate_valid_until(decided)
     by_filter = rules.earliest_valid_decision_date(day) <= decided <= day
     assert by_valid_until == by_filter
+
+
+@pytest.mark.parametrize(
+    "decided, day, valid",
+    [
+        (datetime.date(2021, 2, 28), datetime.date(2024, 2, 28), True),
+        (datetime.date(2021, 2, 28), datetime.date(2024, 2, 29), False),  # valid until 28/02/2024
+        (datetime.date(2021, 3, 1), datetime.date(2024, 2, 29), True),
+        (datetime.date(2020, 2, 29), datetime.date(2023, 2, 28), True),
+        (datetime.date(2020, 2, 29), datetime.date(2023, 3, 1), False),
+    ],
+)
+def test_month_end_and_leap_day_boundaries(decided, day, valid):
+    assert (decided <= day <= rules.certificate_valid_until(decided)) is valid
+    assert (rules.earliest_valid_decision_date(day) <= decided <= day) is valid
+
+
+def test_every_decision_date_agrees_with_the_database_filters():
+    """An exhaustive sweep over four years of decisions, on the days around each boundary."""
+    from evaluations.models import Evaluation
+
+    start = datetime.date(2019, 1, 1)
+    for offset in range(4 * 366):
+        decided = start + datetime.timedelta(days=offset)
+        until = rules.certificate_valid_until(decided)
+        for day in (until - datetime.timedelta(days=91), until - datetime.timedelta(days=90),
+                    until - datetime.timedelta(days=89), until, until + datetime.timedelta(days=1)):
+            valid = decided <= day <= until
+            assert (rules.earliest_valid_decision_date(day) <= decided <= day) == valid, (decided, day)
+            expiring = valid and (until - day).days <= rules.EXPIRING_SOON_DAYS
+            assert (valid and decided < rules.expiring_decided_before(day)) == expiring, (decided, day)
+            evaluation = Evaluation(decision_date=decided, status=Evaluation.Status.RECOGNISED)
+            expected = "expiring" if expiring else "valid" if valid else "expired"
+            assert evaluation.certificate_status(day) == expected, (decided, day)

@@ -59,7 +59,7 @@ def build_catalogue():
     # Recognised at 4★ and proposed for 5★: still a 4★ product.
     p["proposed"] = make_product(name="Mắm tôm Ngư Lộc")
     evaluation_propose_national(
-        evaluation=make_recognition(p["proposed"], stars=4, decision_date=days_ago(150)),
+        evaluation=make_recognition(p["proposed"], stars=4, decision_date=days_ago(150), scores=(38, 24, 30)),
         proposal_date=days_ago(140),
     )
     # Never in the catalogue:
@@ -75,7 +75,10 @@ def build_catalogue():
         proposal_date=days_ago(20),
     )
     p["future"] = make_product(name="Nước mắm quyết định ngày mai")
-    make_recognition(p["future"], stars=3, decision_date=today + datetime.timedelta(days=1))
+    # Decisions cannot be recorded with a future date; a row dated tomorrow (a clock or data error)
+    # must still never show before its date.
+    future = make_recognition(p["future"], stars=3, decision_date=today)
+    Evaluation.objects.filter(pk=future.pk).update(decision_date=today + datetime.timedelta(days=1))
     return p
 
 
