@@ -1,14 +1,14 @@
 """The officials' progress dashboard and the expiring-certificates CSV."""
 
-import csv
 import datetime
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from products.exports import csv_response
 
 from . import selectors
 
@@ -70,21 +70,18 @@ CSV_HEADER = [
 
 @permission_required(DASHBOARD_PERMISSION)
 def expiring_csv(request):
-    """Certificates expiring within 90 days of the as-of date, with the producer's contact (UTF-8 with BOM)."""
+    """Certificates expiring within EXPIRING_SOON_DAYS of the as-of date, with the producer's contact (CSV)."""
     day, _form = _as_of(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ocop-sap-het-han-{day.isoformat()}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
-    for evaluation in selectors.expiring_certificates(day=day):
-        product, producer = evaluation.product, evaluation.product.producer
-        valid_until = evaluation.valid_until
-        notice_by = valid_until - datetime.timedelta(days=selectors.rules.RENEWAL_NOTICE_DAYS)
-        writer.writerow([
-            product.code, product.name, evaluation.stars, evaluation.decision_no,
-            evaluation.decision_date.strftime("%d/%m/%Y"), valid_until.strftime("%d/%m/%Y"),
-            (valid_until - day).days, notice_by.strftime("%d/%m/%Y"), producer.name, producer.representative,
-            producer.phone, producer.email, producer.address, product.commune.full_name,
-        ])
-    return response
+
+    def rows():
+        for evaluation in selectors.expiring_certificates(day=day):
+            product, producer = evaluation.product, evaluation.product.producer
+            valid_until = evaluation.valid_until
+            notice_by = valid_until - datetime.timedelta(days=selectors.rules.RENEWAL_NOTICE_DAYS)
+            yield [
+                product.code, product.name, evaluation.stars, evaluation.decision_no, evaluation.decision_date,
+                valid_until, (valid_until - day).days, notice_by, producer.name, producer.representative,
+                producer.phone, producer.email, producer.address, product.commune.full_name,
+            ]
+
+    return csv_response(f"ocop-sap-het-han-{day.isoformat()}.csv", CSV_HEADER, rows())

@@ -7,6 +7,14 @@ number of rows. Choice fields export their Vietnamese label, booleans "CÃ³"/"KhÃ
 
 CSV is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly; dates are dd/mm/yyyy.
 XLSX cells keep real dates (shown dd/mm/yyyy) and numbers.
+
+Formula injection: names, addresses and decision numbers are typed by staff and importers, and a
+spreadsheet would evaluate a cell such as ``=HYPERLINK("http://evil.example","x")``. Every CSV this
+site writes (the admin exports, the public catalogue, the dashboard's expiring certificates) goes
+through :func:`write_csv`, which prefixes text starting with ``= + - @``, tab or carriage return with
+an apostrophe (:func:`safe_cell`, as OWASP recommends). XLSX cells are typed, so there the text is kept
+exactly and stored as a string cell with Excel's "quote prefix" style: what a user gets by typing
+``'=...``; it is shown as text and stays text if the cell is edited.
 """
 
 import csv
@@ -81,6 +89,17 @@ def rows_for(queryset, columns: list[Column]):
         yield [column.convert(value) for column, value in zip(columns, values)]
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """``value`` made safe for a CSV cell: text a spreadsheet would evaluate as a formula gets a
+    leading apostrophe; other text, numbers and ``None`` are returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _csv_cell(value):
     if value is None:
         return ""
@@ -91,13 +110,25 @@ def _csv_cell(value):
     return value
 
 
-def csv_bytes(columns: list[Column], rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([column.header for column in columns])
+def write_csv(out, header, rows) -> None:
+    """Write a byte-order mark, ``header`` and ``rows`` as CSV to the text stream ``out``.
+
+    The one CSV writer of the site: dates become dd/mm/yyyy and every cell goes through
+    :func:`safe_cell`.
+    """
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        writer.writerow([safe_cell(_csv_cell(value)) for value in row])
+
+
+def csv_response(filename: str, header, rows) -> HttpResponse:
+    """A CSV attachment (UTF-8 with a byte-order mark) named ``filename``; see :func:`write_csv`."""
+    response = HttpResponse(content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write_csv(response, header, rows)
+    return response
 
 
 def xlsx_bytes(columns: list[Column], rows, title: str) -> bytes:
@@ -124,6 +155,11 @@ def xlsx_bytes(columns: list[Column], rows, title: str) -> bytes:
             elif isinstance(value, datetime.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD/MM/YYYY"
+            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                # openpyxl would store "=..." as a formula: keep the text, as a quote-prefixed string.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cell.quotePrefix = True
             else:
                 cell = value  # plain values are written directly (much faster than a cell object)
             cells.append(cell)
@@ -137,13 +173,12 @@ def export_response(queryset, specs, fmt: str, basename: str, title: str = "") -
     """An attachment with ``queryset``'s rows in ``fmt`` ("xlsx" or "csv")."""
     columns = columns_for(queryset.model, specs)
     rows = rows_for(queryset, columns)
-    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    filename = f"{basename}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "xlsx":
         response = HttpResponse(xlsx_bytes(columns, rows, title or basename), content_type=XLSX_CONTENT_TYPE)
-    else:
-        response = HttpResponse(csv_bytes(columns, rows), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{fmt}"'
-    return response
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return csv_response(filename, [column.header for column in columns], rows)
 
 
 class ExportMixin:

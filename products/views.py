@@ -1,9 +1,7 @@
 """The public catalogue: thin views over products.selectors and products.filters."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_GET
 from evaluations import rules
 
 from . import selectors
+from .exports import csv_response
 from .filters import ORDERING_CHOICES, PAGE_SIZE, CatalogueFilterSet
 from .models import Commune
 
@@ -96,47 +95,37 @@ STATUS_CSV = {"valid": "Còn hiệu lực", "expiring": "Còn hiệu lực (sắ
               "revoked": "Đã thu hồi"}
 
 
-def _cell(value):
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 def product_csv(request):
     """The current filter as CSV (UTF-8 with BOM, so spreadsheet software reads the Vietnamese)."""
     filterset = CatalogueFilterSet(request.GET)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="san-pham-ocop-thanh-hoa.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
     # Product URLs differ only by slug: build the absolute prefix once, not per row.
     marker = "slug-placeholder"
     url_template = request.build_absolute_uri(reverse("products:product_detail", kwargs={"slug": marker}))
-    for product in filterset.qs.iterator(chunk_size=500):
-        legacy = product.legacy_commune
-        writer.writerow(
-            [
+
+    def rows():
+        for product in filterset.qs.iterator(chunk_size=500):
+            legacy = product.legacy_commune
+            yield [
                 product.code,
-                _cell(product.name),
+                product.name,
                 product.cert_stars,
                 product.group.code if product.group else "",
-                _cell(product.group.name) if product.group else "",
-                _cell(product.producer.name),
+                product.group.name if product.group else "",
+                product.producer.name,
                 product.producer.get_kind_display(),
                 product.commune.code,
                 product.commune.full_name,
                 f"{legacy.get_kind_display()} {legacy.name}" if legacy else "",
                 str(legacy.district) if legacy else "",
-                _cell(product.cert_decision_no),
+                product.cert_decision_no,
                 product.cert_decision_date.isoformat(),
                 selectors.valid_until(product.cert_decision_date).isoformat(),
                 STATUS_CSV.get(product.cert_status, product.cert_status),
                 url_template.replace(marker, product.slug),
             ]
-        )
-    return response
+
+    return csv_response("san-pham-ocop-thanh-hoa.csv", CSV_COLUMNS, rows())
 
 
 def _product_or_404(slug):

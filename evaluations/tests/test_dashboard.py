@@ -127,3 +127,22 @@ def test_chart_geometry_is_never_localised(official_client):
     assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
     fills = [float(w) for w in re.findall(r'width="([\d.]+)" height="\d+" class="bar-fill', svg)]
     assert fills and max(fills) > 0
+
+
+def test_expiring_csv_neutralises_formula_like_text(official_client):
+    """Producer details are typed by staff and importers: a spreadsheet must never evaluate them."""
+    import csv
+    import io
+
+    producer = make_producer(name='=HYPERLINK("http://evil.example","x")', representative="@SUM(A1:A9)",
+                             address="-1+1", email="hung@example.vn")
+    make_recognition(make_product(producer=producer, name="+Nem chua"), stars=3, decision_date=D(2019, 12, 23))
+    response = official_client.get(reverse("evaluations:expiring_csv"), {"as_of": "2022-11-01"})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    record = dict(zip(header, row))
+    assert record["Sản phẩm"] == "'+Nem chua"
+    assert record["Chủ thể"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert record["Người đại diện"] == "'@SUM(A1:A9)"
+    assert record["Địa chỉ"] == "'-1+1"
+    assert (record["Email"], record["Hạng sao"], record["Hạn gửi thông báo"]) == ("hung@example.vn", "3", "23/11/2022")

@@ -184,3 +184,60 @@ class ProductAdminTests(TestCase):
     def test_site_header_is_vietnamese(self):
         response = self.client.get(reverse("admin:index"))
         self.assertContains(response, "Quản trị OCOP Thanh Hóa")
+
+
+class ExportFormulaInjectionTests(TestCase):
+    """Text typed into the registry reaches a spreadsheet as text, never as a formula (CSV injection)."""
+
+    PAYLOAD = '=HYPERLINK("http://evil.example","x")'
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.root = get_user_model().objects.create_superuser("root", password="pw")
+        make_producer(name=cls.PAYLOAD, representative="+Lê Văn A", address="@SUM(A1:A9)")
+
+    def setUp(self):
+        self.client.force_login(self.root)
+
+    def producer_rows(self, fmt):
+        response = self.client.get(reverse(f"admin:products_producer_export_{fmt}"), {"q": "hyperlink"})
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    @staticmethod
+    def sheet_xml(content):
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.read("xl/worksheets/sheet1.xml")
+
+    def test_xlsx_export_stores_a_formula_like_name_as_plain_text(self):
+        from openpyxl import load_workbook
+
+        content = self.producer_rows("xlsx").content
+        sheet = load_workbook(io.BytesIO(content)).active
+        cells = {cell.value: cell for cell in sheet[2]}
+        name = cells[self.PAYLOAD]
+        # The exact text, as a string cell marked "typed with a leading apostrophe": never a formula.
+        self.assertEqual(name.data_type, "s")
+        self.assertTrue(name.quotePrefix)
+        for text in ("+Lê Văn A", "@SUM(A1:A9)"):
+            self.assertEqual((cells[text].data_type, cells[text].quotePrefix), ("s", True), text)
+        self.assertNotIn(b"<f>", self.sheet_xml(content))
+
+    def test_csv_export_prefixes_formula_like_cells_with_an_apostrophe(self):
+        content = self.producer_rows("csv").content.decode("utf-8-sig")
+        _header, row = list(csv.reader(io.StringIO(content)))
+        self.assertIn("'" + self.PAYLOAD, row)
+        self.assertIn("'+Lê Văn A", row)
+        self.assertIn("'@SUM(A1:A9)", row)
+        self.assertIn("Hợp tác xã", row)  # other text is untouched
+
+
+def test_safe_cell_neutralises_only_text_that_a_spreadsheet_would_evaluate():
+    from products.exports import safe_cell
+
+    for text in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert safe_cell(text) == "'" + text
+    for value in ("Nước mắm", "", "1/QĐ-UBND", " =1", -1, 2.5, None):
+        assert safe_cell(value) == value

@@ -321,3 +321,28 @@ class ThumbnailTests(TestCase):
         self.assertEqual(first, 3)  # 320, 640 and 1024 px
         self.assertEqual(len(generated), first)
         self.assertTrue(product.thumb_320.storage.exists(product.thumb_320.name))
+
+
+class CsvFormulaInjectionTests(TestCase):
+    """Text typed into the registry reaches the public CSV neutralised (CSV injection).
+
+    The other columns cannot start with a formula character: codes are constrained, and place names
+    are written with their "Xã"/"Phường"/"Huyện" prefix.
+    """
+
+    def test_formula_like_text_is_prefixed_with_an_apostrophe(self):
+        group = ProductGroup.objects.create(code="IX", name="@SUM(A1:A9)")
+        product = make_product(
+            name='=HYPERLINK("http://evil.example","x")', producer=make_producer(name="+Lê Văn A"), group=group
+        )
+        make_recognition(product, stars=3, decision_date=days_ago(10))
+
+        body = self.client.get(reverse("products:product_csv")).content.decode("utf-8")
+        self.assertTrue(body.startswith("\ufeff"))
+        header, *rows = list(csv.reader(io.StringIO(body[1:])))
+        self.assertEqual(len(rows), 1)
+        record = dict(zip(header, rows[0]))
+        self.assertEqual(record["Tên sản phẩm"], '\'=HYPERLINK("http://evil.example","x")')
+        self.assertEqual(record["Chủ thể"], "'+Lê Văn A")
+        self.assertEqual(record["Nhóm sản phẩm"], "'@SUM(A1:A9)")
+        self.assertEqual((record["Mã nhóm"], record["Hạng sao"]), ("IX", "3"))
