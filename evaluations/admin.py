@@ -106,22 +106,28 @@ class StarsFilter(admin.SimpleListFilter):
             return queryset.filter(**{self.not_rated_path: True})
         if value == "chua-co":
             return queryset.filter(**{f"{self.field_path}__isnull": True, self.not_rated_path: False})
-        if value and value.isdigit():
+        # Only the stars of STAR_BANDS: str.isdigit() also accepts "²" or "٣", which int() refuses or
+        # reads as a star, and a huge number overflows the database integer.
+        if value in {str(stars) for _low, _high, stars in rules.STAR_BANDS}:
             return queryset.filter(**{self.field_path: int(value)})
         return queryset
 
 
 class DecisionYearFilter(admin.SimpleListFilter):
+    """The year of the decision. Only years 1900–2999 written in ASCII digits (the range the dashboard
+    accepts) filter; anything else is ignored, as ``?nam=0000`` would fail with "year 0 is out of range"."""
+
     title = _("năm quyết định")
     parameter_name = "nam"
+    years = range(1900, 3000)
 
     def lookups(self, request, model_admin):
         years = Evaluation.objects.exclude(decision_date=None).dates("decision_date", "year", order="DESC")
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit() and len(value) == 4:
+        value = self.value() or ""
+        if value.isascii() and value.isdigit() and int(value) in self.years:
             return queryset.filter(decision_date__year=int(value))
         return queryset
 

@@ -388,3 +388,41 @@ class PhaseAndTargetAdminTests(TestCase):
         self.assertEqual([p.name for p in response.context["cl"].result_list], ["2021–2025"])
         response = self.client.get(reverse("admin:evaluations_target_changelist"), {"q": "sao"})
         self.assertTrue(response.context["cl"].result_count >= 4)
+
+
+class DecisionYearFilterTests(TestCase):
+    """``?nam=`` accepts years 1900–2999; anything else is ignored, never a 500 ("year 0 is out of range")."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.office = staff("office", role="Văn phòng điều phối")
+        cls.fish = make_recognition(
+            make_product(name="Nước mắm Lê Gia"), stars=4, decision_date=datetime.date(2019, 12, 23)
+        )
+        cls.oil = make_evaluation(make_product(name="Dầu lạc"))
+
+    def setUp(self):
+        self.client.force_login(self.office)
+
+    def test_out_of_range_or_odd_years_are_ignored_on_the_list_and_the_exports(self):
+        urls = [CHANGELIST, reverse("admin:evaluations_evaluation_export_csv"),
+                reverse("admin:evaluations_evaluation_export_xlsx")]
+        for value in ("0000", "0001", "1899", "3000", "9999", "²⁰¹⁹", "２０１９", "٢٠١٩"):
+            for url in urls:
+                response = self.client.get(url, {"nam": value})
+                self.assertEqual(response.status_code, 200, (url, value))
+            response = self.client.get(CHANGELIST, {"nam": value})
+            self.assertCountEqual(response.context["cl"].result_list, [self.fish, self.oil], value)
+
+    def test_years_in_range_still_filter(self):
+        response = self.client.get(CHANGELIST, {"nam": "2019"})
+        self.assertEqual(list(response.context["cl"].result_list), [self.fish])
+        response = self.client.get(CHANGELIST, {"nam": "1900"})
+        self.assertEqual(list(response.context["cl"].result_list), [])
+
+    def test_odd_star_values_are_ignored(self):
+        for value in ("²", "٣", "99999999999999999999999", "0"):
+            response = self.client.get(CHANGELIST, {"sao": value})
+            self.assertEqual(response.status_code, 200, value)
+        response = self.client.get(CHANGELIST, {"sao": "٤"})
+        self.assertCountEqual(response.context["cl"].result_list, [self.fish, self.oil])
