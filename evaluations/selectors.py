@@ -425,11 +425,12 @@ def _district_breakdown(rows):
 
 
 def breakdown_by_producer_kind(*, day):
-    """Distinct producers, by kind: with a certificate valid on ``day``, and ever recognised (not revoked)."""
+    """Distinct producers, by kind, counted by their products' latest recognition on ``day``: with a
+    valid certificate, and recognised (valid or expired, not revoked) — as every other breakdown."""
+    latest = Evaluation.objects.filter(pk__in=latest_recognitions(day).values("pk")).exclude(_revoked_by(day))
     counts = {
         row["product__producer__kind"]: row
-        for row in Evaluation.objects.filter(_counted_on(day))
-        .values("product__producer__kind")
+        for row in latest.values("product__producer__kind")
         .annotate(
             valid=Count("product__producer", distinct=True, filter=_valid_on(day)),
             recognised=Count("product__producer", distinct=True),
@@ -448,12 +449,13 @@ def breakdown_by_producer_kind(*, day):
 
 
 def _year_ranges(day):
-    first = Evaluation.objects.filter(_decided_by(day)).aggregate(first=Min("decision_date"))["first"]
-    if first is None:
+    """One range per calendar year from the first decision to the last one dated by ``day``."""
+    span = Evaluation.objects.filter(_decided_by(day)).aggregate(first=Min("decision_date"), last=Max("decision_date"))
+    if span["first"] is None:
         return []
     return [
         DateRange(f"year-{year}", datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-        for year in range(first.year, day.year + 1)
+        for year in range(span["first"].year, span["last"].year + 1)
     ]
 
 

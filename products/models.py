@@ -406,6 +406,8 @@ class Product(FoldedNameMixin):
             super().save(*args, **kwargs)
             self.code = self.code_for(self.pk)
             Product.objects.filter(pk=self.pk).update(code=self.code)
+            # The audit trail's "created" entry was written with the placeholder: give it the real code.
+            self.history.filter(code__startswith=PROVISIONAL_CODE_PREFIX).update(code=self.code)
             return
         super().save(*args, **kwargs)
 

@@ -196,3 +196,25 @@ def test_query_count_is_the_same_for_more_products_communes_and_phases():
     make_phase(targets=[("A", "recognised", 3, 4, 10)])
     make_phase(name="2031–2035", start=D(2031, 1, 1), end=D(2035, 12, 31), targets=[("B", "recognised", 3, 5, 5)])
     assert _count_queries(D(2026, 6, 30)) == baseline
+
+
+@pytest.mark.django_db
+def test_producers_by_kind_follow_each_products_latest_recognition():
+    """Recognised in 2022, re-recognised in 2023 and that recognition revoked: the product is revoked,
+    so its producer holds no valid certificate (not even through the older 2022 decision)."""
+    from evaluations.services import evaluation_revoke
+
+    product = make_product()
+    make_recognition(product, stars=3, decision_date=D(2022, 3, 1))
+    latest = make_recognition(product, stars=3, decision_date=D(2023, 3, 1))
+    evaluation_revoke(evaluation=latest, revocation_no="9/QĐ-UBND", revocation_date=D(2023, 6, 1))
+    rows = {r.key: (r.valid, r.recognised) for r in selectors.breakdown_by_producer_kind(day=D(2024, 1, 1))}
+    assert rows[product.producer.kind] == (0, 0)
+    assert selectors.standing_on(day=D(2024, 1, 1)).revoked == 1
+
+
+@pytest.mark.django_db
+def test_years_end_with_the_last_decision_even_for_a_far_future_date():
+    make_recognition(stars=3, decision_date=D(2020, 3, 1))
+    data = selectors.dashboard_on(day=D(2350, 1, 1))
+    assert [y.year for y in data.years] == [2020]

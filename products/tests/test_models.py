@@ -132,3 +132,9 @@ def test_seeded_product_groups_are_the_148_tree_with_1048_sectors_mapped():
         "Lưu niệm – nội thất – trang trí": "IV.1",
         "Dịch vụ du lịch nông thôn, bán hàng": "VI",
     }
+
+
+def test_the_audit_trail_records_the_products_real_code_from_creation():
+    product = make_product(name="Chè lam Phủ Quảng")
+    created = product.history.get(history_type="+")
+    assert created.code == product.code == f"OCOP-38-{product.pk:06d}"
