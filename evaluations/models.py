@@ -4,7 +4,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,32 @@ from . import rules
 from .rules import CouncilLevel, RuleSet
 
 
+# Conditions on evaluations, shared by the QuerySet methods below and by the tallies' conditional
+# aggregates (evaluations/selectors.py), so each rule is written once.
+
+DECIDED_STATUSES = ("recognised", "revoked")
+
+
+def decided_by_condition(day: datetime.date) -> Q:
+    """A recognition decision (recognised, or revoked since) dated on or before ``day``."""
+    return Q(status__in=DECIDED_STATUSES, decision_date__lte=day)
+
+
+def revoked_by_condition(day: datetime.date) -> Q:
+    """Revoked by a decision dated on or before ``day``."""
+    return Q(status="revoked", revocation_date__lte=day)
+
+
+def valid_on_condition(day: datetime.date) -> Q:
+    """A certificate within its 36 months on ``day``."""
+    return Q(decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day))
+
+
+def expiring_on_condition(day: datetime.date) -> Q:
+    """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS."""
+    return valid_on_condition(day) & Q(decision_date__lt=rules.expiring_decided_before(day))
+
+
 class EvaluationQuerySet(models.QuerySet):
     def recognised(self):
         """Decided recognitions that have not been revoked."""
@@ -21,11 +48,27 @@ class EvaluationQuerySet(models.QuerySet):
 
     def decided(self):
         """Recognitions, including those revoked since: every recognition decision taken."""
-        return self.filter(status__in=[Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED])
+        return self.filter(status__in=DECIDED_STATUSES)
 
     def decided_by(self, day: datetime.date):
         """Recognition decisions dated on or before ``day``."""
-        return self.decided().filter(decision_date__lte=day)
+        return self.filter(decided_by_condition(day))
+
+    def newest_first(self):
+        """Latest decision first; the order that defines a product's latest recognition."""
+        return self.order_by("-decision_date", "-pk")
+
+    def latest_per_product(self, day: datetime.date):
+        """Each product's latest recognition decision dated on or before ``day`` (revoked ones included).
+
+        Filter the result by whole products only (``product__in=…``): a filter on other columns
+        would be applied before the latest is chosen.
+        """
+        return self.decided_by(day).annotate(
+            latest_rank=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=[F("decision_date").desc(), F("pk").desc()]
+            )
+        ).filter(latest_rank=1)
 
     def proposals(self):
         """The province's proposals of a product for the central council's 5 stars."""
@@ -33,9 +76,7 @@ class EvaluationQuerySet(models.QuerySet):
 
     def valid_on(self, day: datetime.date):
         """Recognitions whose certificate is within its 36 months on ``day``."""
-        return self.filter(
-            decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day)
-        )
+        return self.filter(valid_on_condition(day))
 
 
 class Evaluation(models.Model):

@@ -221,7 +221,7 @@ def _cell_text(value) -> str:
 
 def _find_header(rows) -> tuple[int, dict] | None:
     """The index of the first row naming every required column, and its field → column index map."""
-    for index, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for index, (_row_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         mapping = {}
         for position, cell in enumerate(cells):
             found = match_header(cell)

@@ -20,15 +20,22 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from products.models import Commune, LegacyDistrict, Producer, Product, ProductGroup
 
 from . import rules
-from .models import Evaluation, Phase, Target
+from .models import (
+    Evaluation,
+    Phase,
+    Target,
+    decided_by_condition,
+    expiring_on_condition,
+    revoked_by_condition,
+    valid_on_condition,
+)
 
 STARS = (rules.CERTIFIED_MIN_STARS, rules.BELOW_CENTRAL_MAX_STARS, rules.NATIONAL_STARS)  # 3, 4, 5
 
@@ -40,41 +47,14 @@ MAX_AS_OF = datetime.date(2999, 12, 31)
 # --- Conditions ------------------------------------------------------------------------------
 
 
-def _decided_by(day):
-    return Q(status__in=[Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED], decision_date__lte=day)
-
-
-def _revoked_by(day):
-    return Q(status=Evaluation.Status.REVOKED, revocation_date__lte=day)
-
-
 def _counted_on(day):
     """A recognition that counts on ``day``: decided by then and not revoked by then."""
-    return _decided_by(day) & ~_revoked_by(day)
-
-
-def _valid_on(day):
-    return Q(decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day))
-
-
-def _expiring_on(day):
-    """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS (valid until day + 90 at the latest)."""
-    return _valid_on(day) & Q(decision_date__lt=rules.expiring_decided_before(day))
+    return decided_by_condition(day) & ~revoked_by_condition(day)
 
 
 def latest_recognitions(day: datetime.date):
     """Each product's latest recognition decision dated on or before ``day`` (revoked ones included)."""
-    return (
-        Evaluation.objects.filter(_decided_by(day))
-        .annotate(
-            latest_rank=Window(
-                RowNumber(),
-                partition_by=[F("product_id")],
-                order_by=[F("decision_date").desc(), F("pk").desc()],
-            )
-        )
-        .filter(latest_rank=1)
-    )
+    return Evaluation.objects.latest_per_product(day)
 
 
 # --- Results ---------------------------------------------------------------------------------
@@ -231,7 +211,7 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
         return {}
     counted = _counted_on(day)
     proposal = Q(proposed_national=True, proposal_date__lte=day)
-    per_product = {"first_decided": Min("decision_date", filter=_decided_by(day))}
+    per_product = {"first_decided": Min("decision_date", filter=decided_by_condition(day))}
     for index, date_range in enumerate(ranges):
         in_range = Q(decision_date__gte=date_range.start, decision_date__lte=date_range.end)
         per_product[f"top_{index}"] = Max("stars", filter=counted & in_range)
@@ -250,7 +230,7 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
         )
         totals[f"r{index}_proposed"] = Count("product", filter=Q(**{f"proposed_{index}__gt": 0}))
     row = (
-        Evaluation.objects.filter(_decided_by(day) | proposal)
+        Evaluation.objects.filter(decided_by_condition(day) | proposal)
         .values("product")
         .annotate(**per_product)
         .order_by()
@@ -327,16 +307,16 @@ def _latest_grouped(day):
     One query; the rows (at most communes × groups × districts × stars, in practice a few
     thousand) are folded into the standing and the breakdowns by :func:`dashboard_on`.
     """
-    revoked = _revoked_by(day)
+    revoked = revoked_by_condition(day)
     ids = latest_recognitions(day).values("pk")
     return list(
         Evaluation.objects.filter(pk__in=ids)
         .values("product__commune_id", "product__group_id", "product__legacy_commune__district_id", "stars")
         .annotate(
-            valid=Count("pk", filter=_valid_on(day) & ~revoked),
-            expired=Count("pk", filter=~_valid_on(day) & ~revoked),
+            valid=Count("pk", filter=valid_on_condition(day) & ~revoked),
+            expired=Count("pk", filter=~valid_on_condition(day) & ~revoked),
             revoked=Count("pk", filter=revoked),
-            expiring=Count("pk", filter=_expiring_on(day) & ~revoked),
+            expiring=Count("pk", filter=expiring_on_condition(day) & ~revoked),
         )
         .order_by()
     )
@@ -367,11 +347,11 @@ def expiring_certificates(*, day: datetime.date):
     # Filter outside the window: the latest recognition is chosen among all decisions first. Inside it,
     # only whole products are narrowed down (those with a decision in the expiring window), which keeps
     # every candidate's partition intact while the window sorts a few rows instead of all of them.
-    candidates = Evaluation.objects.filter(_decided_by(day) & _expiring_on(day)).values("product_id")
+    candidates = Evaluation.objects.filter(decided_by_condition(day) & expiring_on_condition(day)).values("product_id")
     ids = latest_recognitions(day).filter(product_id__in=candidates).values("pk")
     return (
         Evaluation.objects.filter(pk__in=ids)
-        .filter(_expiring_on(day) & ~_revoked_by(day))
+        .filter(expiring_on_condition(day) & ~revoked_by_condition(day))
         .select_related("product__producer", "product__commune")
         .order_by("decision_date", "product__name_key", "pk")
     )
@@ -427,12 +407,12 @@ def _district_breakdown(rows):
 def breakdown_by_producer_kind(*, day):
     """Distinct producers, by kind, counted by their products' latest recognition on ``day``: with a
     valid certificate, and recognised (valid or expired, not revoked) — as every other breakdown."""
-    latest = Evaluation.objects.filter(pk__in=latest_recognitions(day).values("pk")).exclude(_revoked_by(day))
+    latest = Evaluation.objects.filter(pk__in=latest_recognitions(day).values("pk")).exclude(revoked_by_condition(day))
     counts = {
         row["product__producer__kind"]: row
         for row in latest.values("product__producer__kind")
         .annotate(
-            valid=Count("product__producer", distinct=True, filter=_valid_on(day)),
+            valid=Count("product__producer", distinct=True, filter=valid_on_condition(day)),
             recognised=Count("product__producer", distinct=True),
         )
         .order_by()
@@ -450,7 +430,7 @@ def breakdown_by_producer_kind(*, day):
 
 def _year_ranges(day):
     """One range per calendar year from the first decision to the last one dated by ``day``."""
-    span = Evaluation.objects.filter(_decided_by(day)).aggregate(first=Min("decision_date"), last=Max("decision_date"))
+    span = Evaluation.objects.filter(decided_by_condition(day)).aggregate(first=Min("decision_date"), last=Max("decision_date"))
     if span["first"] is None:
         return []
     return [

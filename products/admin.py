@@ -5,7 +5,7 @@ filtered rows to XLSX and CSV (``exports``); producers and products keep a full 
 """
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -193,7 +193,7 @@ STATUS_LABELS = {value: str(label) for value, label in Evaluation.Status.choices
 
 def latest_recognition(field: str):
     """A product's latest recognition decision (recognised or revoked since): one of its columns."""
-    latest = Evaluation.objects.decided().filter(product=OuterRef("pk")).order_by("-decision_date", "-pk")
+    latest = Evaluation.objects.decided().filter(product=OuterRef("pk")).newest_first()
     return Subquery(latest.values(field)[:1])
 
 

@@ -37,7 +37,7 @@ def today() -> datetime.date:
 
 
 def _latest_recognition(day: datetime.date):
-    return Evaluation.objects.decided_by(day).filter(product=OuterRef("pk")).order_by("-decision_date", "-pk")
+    return Evaluation.objects.decided_by(day).filter(product=OuterRef("pk")).newest_first()
 
 
 def certificate_status_expression(day: datetime.date):
