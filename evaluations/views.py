@@ -55,8 +55,6 @@ def dashboard(request):
         "as_of": day,
         "expiring": expiring,
         "expiring_more": max(data.standing.expiring - len(expiring), 0),
-        "renewal_notice_days": selectors.rules.RENEWAL_NOTICE_DAYS,
-        "expiring_soon_days": selectors.rules.EXPIRING_SOON_DAYS,
     }
     return render(request, "evaluations/dashboard.html", context)
 

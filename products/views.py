@@ -242,8 +242,6 @@ def help_page(request):
         {
             "bands": bands,
             "part_maxima": [(rule_set.label, rules.PART_MAXIMA[rule_set]) for rule_set in rules.RuleSet],
-            "validity_months": rules.CERTIFICATE_VALIDITY.months + 12 * rules.CERTIFICATE_VALIDITY.years,
-            "expiring_soon_days": rules.EXPIRING_SOON_DAYS,
             "page_size": PAGE_SIZE,
             "canonical_url": _canonical(request),
         },

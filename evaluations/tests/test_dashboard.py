@@ -146,3 +146,23 @@ def test_expiring_csv_neutralises_formula_like_text(official_client):
     assert record["Người đại diện"] == "'@SUM(A1:A9)"
     assert record["Địa chỉ"] == "'-1+1"
     assert (record["Email"], record["Hạng sao"], record["Hạn gửi thông báo"]) == ("hung@example.vn", "3", "23/11/2022")
+
+
+def test_counting_rule_states_the_validity_from_the_rules_module(official_client):
+    from unittest import mock
+
+    from dateutil.relativedelta import relativedelta
+
+    from evaluations import rules
+
+    rule = (
+        "còn hiệu lực nếu chưa quá {n} tháng kể từ ngày quyết định (tính theo hạng sao của quyết định đó), "
+        "hết hiệu lực nếu đã quá {n} tháng"
+    )
+    url = reverse("evaluations:dashboard")
+    html = official_client.get(url, {"as_of": "2031-01-01"}).content.decode()
+    assert rule.format(n=36) in html
+    assert "sắp hết hiệu lực trong 90 ngày" in html and "ít nhất 30 ngày trước khi" in html
+    with mock.patch.object(rules, "CERTIFICATE_VALIDITY", relativedelta(years=4)):
+        html = official_client.get(url, {"as_of": "2031-01-01"}).content.decode()
+    assert rule.format(n=48) in html

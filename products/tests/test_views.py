@@ -346,3 +346,44 @@ class CsvFormulaInjectionTests(TestCase):
         self.assertEqual(record["Chủ thể"], "'+Lê Văn A")
         self.assertEqual(record["Nhóm sản phẩm"], "'@SUM(A1:A9)")
         self.assertEqual((record["Mã nhóm"], record["Hạng sao"]), ("IX", "3"))
+
+
+class RuleFiguresInPageTextsTests(TestCase):
+    """The home and help pages quote evaluations.rules (through the ``ocop_rules`` context processor)."""
+
+    HOME = "Sản phẩm đạt từ {stars} sao trở lên được cấp giấy chứng nhận, có hiệu lực {months} tháng."
+    HELP = (
+        "Sản phẩm được chấm trên thang {total} điểm, gồm ba phần:",
+        "Chỉ sản phẩm đạt từ {stars} sao trở lên mới là sản phẩm OCOP. Cấp tỉnh công nhận {stars} và 4 sao (có giai "
+        "đoạn cấp huyện công nhận {stars} sao); sản phẩm đạt từ {points} điểm được tỉnh đề xuất lên Hội đồng Trung "
+        "ương, và chỉ quyết định của Trung ương mới công nhận 5 sao. Danh mục không hiển thị đề xuất 5 sao như một "
+        "chứng nhận.",
+        "Giấy chứng nhận có hiệu lực {months} tháng kể từ ngày quyết định công nhận.",
+    )
+
+    def pages(self):
+        home = self.client.get(reverse("products:home")).content.decode()
+        help_page = self.client.get(reverse("products:help")).content.decode()
+        return home, help_page
+
+    def test_the_wording_is_unchanged(self):
+        home, help_page = self.pages()
+        figures = {"stars": 3, "months": 36, "total": 100, "points": 90}
+        self.assertIn(self.HOME.format(**figures), home)
+        for sentence in self.HELP:
+            self.assertIn(sentence.format(**figures), help_page)
+
+    def test_the_figures_follow_the_rules_module(self):
+        from unittest import mock
+
+        from dateutil.relativedelta import relativedelta
+
+        bands = ((0, 29, 1), (30, 49, 2), (50, 69, 3), (70, 94, 4), (95, 100, 5))
+        with mock.patch.multiple(
+            rules, CERTIFIED_MIN_STARS=2, CERTIFICATE_VALIDITY=relativedelta(years=4), STAR_BANDS=bands, MAX_TOTAL=120
+        ):
+            home, help_page = self.pages()
+        figures = {"stars": 2, "months": 48, "total": 120, "points": 95}
+        self.assertIn(self.HOME.format(**figures), home)
+        for sentence in self.HELP:
+            self.assertIn(sentence.format(**figures), help_page)

@@ -1,0 +1,22 @@
+"""Template context shared by every page."""
+
+from evaluations import rules
+
+
+def ocop_rules(request):
+    """The figures of ``evaluations.rules`` that page texts state, as ``{{ ocop_rules.validity_months }}``:
+    templates quote the thresholds instead of re-typing "3 sao" or "36 tháng"."""
+    validity = rules.CERTIFICATE_VALIDITY
+    return {
+        "ocop_rules": {
+            "certified_min_stars": rules.CERTIFIED_MIN_STARS,
+            "below_central_max_stars": rules.BELOW_CENTRAL_MAX_STARS,
+            "national_stars": rules.NATIONAL_STARS,
+            # The lowest total of the 5-star band: from it the province proposes a product to the central council.
+            "national_min_points": next(low for low, _high, stars in rules.STAR_BANDS if stars == rules.NATIONAL_STARS),
+            "max_total": rules.MAX_TOTAL,
+            "validity_months": 12 * validity.years + validity.months,
+            "expiring_soon_days": rules.EXPIRING_SOON_DAYS,
+            "renewal_notice_days": rules.RENEWAL_NOTICE_DAYS,
+        }
+    }
