@@ -335,7 +335,7 @@ class Evaluation(models.Model):
 
         stars = self.computed_stars
         if stars == rules.NATIONAL_STARS and self.level != CouncilLevel.CENTRAL:
-            errors["level"] = _("Chỉ Hội đồng Trung ương mới công nhận 5 sao.")
+            errors["level"] = rules.recognition_level_problem(level=self.level, stars=stars, decision_date=None)
         if self.status != self.Status.DRAFT and not self.not_rated and stars is None:
             errors["status"] = _("Đánh giá đã chấm cần có điểm các phần, hạng sao theo quyết định hoặc kết quả “Không đạt”.")
         if self.status in (self.Status.RECOGNISED, self.Status.REVOKED):
@@ -367,8 +367,13 @@ class Evaluation(models.Model):
                 errors["proposed_national"] = _("Sản phẩm không đạt thì không thể đề xuất.")
             elif not self.qualifies_for_national_proposal:
                 errors["proposed_national"] = _(
-                    "Chỉ đề xuất 5 sao sản phẩm được tỉnh chấm từ 90 điểm (hoặc quyết định ghi 4 sao, không kèm điểm)."
-                )
+                    "Chỉ đề xuất %(national)s sao sản phẩm được tỉnh chấm từ %(points)s điểm "
+                    "(hoặc quyết định ghi %(stars)s sao, không kèm điểm)."
+                ) % {
+                    "national": rules.NATIONAL_STARS,
+                    "points": rules.STAR_BANDS[-1][0],
+                    "stars": rules.BELOW_CENTRAL_MAX_STARS,
+                }
             if not self.proposal_date:
                 errors["proposal_date"] = _("Đề xuất 5 sao cần có ngày đề xuất.")
         if errors:

@@ -114,18 +114,25 @@ DISTRICTS_ABOLISHED_ON = datetime.date(2025, 7, 1)
 def recognition_level_problem(*, level: str, stars: int, decision_date: datetime.date | None) -> str | None:
     """Why a council at ``level`` cannot recognise ``stars`` on ``decision_date``, or None."""
     if stars == NATIONAL_STARS and level != CouncilLevel.CENTRAL:
-        return gettext("Chỉ Hội đồng Trung ương mới công nhận 5 sao.")
+        return gettext("Chỉ Hội đồng Trung ương mới công nhận %(stars)s sao.") % {"stars": NATIONAL_STARS}
     if stars != NATIONAL_STARS and level == CouncilLevel.CENTRAL:
-        return gettext("Hội đồng Trung ương chỉ công nhận 5 sao; sản phẩm %(stars)s sao do tỉnh hoặc huyện công nhận.") % {
-            "stars": stars
-        }
+        return gettext(
+            "Hội đồng Trung ương chỉ công nhận %(national)s sao; sản phẩm %(stars)s sao do tỉnh hoặc huyện công nhận."
+        ) % {"national": NATIONAL_STARS, "stars": stars}
     if level == CouncilLevel.DISTRICT:
         if stars != CERTIFIED_MIN_STARS:
-            return gettext("Cấp huyện chỉ công nhận 3 sao; sản phẩm %(stars)s sao do tỉnh công nhận.") % {"stars": stars}
+            return gettext("Cấp huyện chỉ công nhận %(district)s sao; sản phẩm %(stars)s sao do tỉnh công nhận.") % {
+                "district": CERTIFIED_MIN_STARS,
+                "stars": stars,
+            }
         if decision_date is not None and decision_date < RULE_SET_148_FROM:
-            return gettext("Trước 24/02/2023 (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh.")
+            return gettext(
+                "Trước %(date)s (Quyết định 1048), cấp huyện chỉ sơ loại; quyết định công nhận là của tỉnh."
+            ) % {"date": f"{RULE_SET_148_FROM:%d/%m/%Y}"}
         if decision_date is not None and decision_date >= DISTRICTS_ABOLISHED_ON:
-            return gettext("Từ 01/07/2025 không còn cấp huyện; hãy ghi cấp Tỉnh.")
+            return gettext("Từ %(date)s không còn cấp huyện; hãy ghi cấp Tỉnh.") % {
+                "date": f"{DISTRICTS_ABOLISHED_ON:%d/%m/%Y}"
+            }
     return None
 
 
@@ -134,8 +141,9 @@ def decision_date_problem(*, decision_date: datetime.date, today: datetime.date)
     if decision_date > today:
         return gettext("Ngày quyết định %(date)s ở tương lai.") % {"date": f"{decision_date:%d/%m/%Y}"}
     if decision_date < OCOP_START:
-        return gettext("Ngày quyết định %(date)s trước khi có chương trình OCOP (2018).") % {
-            "date": f"{decision_date:%d/%m/%Y}"
+        return gettext("Ngày quyết định %(date)s trước khi có chương trình OCOP (%(year)s).") % {
+            "date": f"{decision_date:%d/%m/%Y}",
+            "year": OCOP_START.year,
         }
     return None
 

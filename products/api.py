@@ -1,5 +1,6 @@
 """The open-data API: read-only, unauthenticated, over the same selectors and FilterSet as the HTML catalogue."""
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -148,3 +149,9 @@ class ProductDetailAPI(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.catalogue_products().prefetch_related(selectors.rating_history())
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(_("Không có sản phẩm này trong danh mục OCOP.")) from None

@@ -145,10 +145,6 @@ class ApiScalingTests(TestCase):
         self.assertIn("page=2", data["next"])
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs msgid 'Null characters are not allowed.' in locale/vi (Django's own vi catalogue lacks it)",
-)
 @pytest.mark.django_db
 def test_null_character_in_a_text_filter_is_refused_in_vietnamese(client):
     """django-filter's CharFilter runs Django's ProhibitNullCharactersValidator, whose message the
@@ -158,4 +154,12 @@ def test_null_character_in_a_text_filter_is_refused_in_vietnamese(client):
         assert response.status_code == 400, param
         messages = response.json()[param]
         assert "Null characters are not allowed." not in messages, param
+        assert "Không được chứa ký tự rỗng (null)." in messages, param
         assert all(re.search("[ạ-ỹđà-ý]", message) for message in messages), messages
+
+
+@pytest.mark.django_db
+def test_an_unknown_product_is_a_404_with_a_vietnamese_message(client):
+    response = client.get("/api/v1/products/khong-co-san-pham-nay/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Không có sản phẩm này trong danh mục OCOP."}
