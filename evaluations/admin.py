@@ -262,8 +262,9 @@ def rules_for_script() -> dict:
             "points": _g("điểm"),
             "star": _g("sao"),
             "tooHigh": _g("Phần %(part)s vượt quá %(max)s điểm theo bộ tiêu chí %(rule_set)s."),
-            "notCertified": _g("Dưới 3 sao: không được công nhận OCOP."),
-            "candidate": _g("Từ 90 điểm: có thể đề xuất 5 sao (chỉ Trung ương công nhận 5 sao)."),
+            "notCertified": _g("Dưới %(stars)s sao: không được công nhận OCOP.") % {"stars": rules.CERTIFIED_MIN_STARS},
+            "candidate": _g("Từ %(points)s điểm: có thể đề xuất %(stars)s sao (chỉ Trung ương công nhận %(stars)s sao).")
+            % {"points": rules.STAR_BANDS[-1][0], "stars": rules.NATIONAL_STARS},
             "notRated": _g("Không đạt: không xếp hạng sao."),
         },
     }
