@@ -329,6 +329,20 @@ class EvaluationLockMixin:
 
 @admin.register(Evaluation)
 class EvaluationAdmin(EvaluationLockMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin):
+    # A superuser may move or delete a decision: keep the derived ``superseded_on`` in step.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.recognitions_resequence(product_ids=[obj.product_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.recognitions_resequence(product_ids=[obj.product_id])
+
+    def delete_queryset(self, request, queryset):
+        product_ids = set(queryset.values_list("product_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.recognitions_resequence(product_ids=product_ids)
+
     form = EvaluationForm
     change_list_template = "admin/evaluations/evaluation/change_list.html"
     list_display = (

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +36,15 @@ def valid_on_condition(day: datetime.date) -> Q:
     return Q(decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day))
 
 
+def latest_on_condition(day: datetime.date, *, through: str = "") -> Q:
+    """The product's latest recognition decision on ``day``: decided by then, and not yet followed by a
+    later decision of the same product (``superseded_on``). ``through`` prefixes the lookups when the
+    condition is applied across a relation (``"evaluations__"`` from products)."""
+    return Q(
+        **{f"{through}status__in": DECIDED_STATUSES, f"{through}decision_date__lte": day}
+    ) & (Q(**{f"{through}superseded_on__isnull": True}) | Q(**{f"{through}superseded_on__gt": day}))
+
+
 def expiring_on_condition(day: datetime.date) -> Q:
     """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS."""
     return valid_on_condition(day) & Q(decision_date__lt=rules.expiring_decided_before(day))
@@ -61,14 +70,27 @@ class EvaluationQuerySet(models.QuerySet):
     def latest_per_product(self, day: datetime.date):
         """Each product's latest recognition decision dated on or before ``day`` (revoked ones included).
 
-        Filter the result by whole products only (``product__in=…``): a filter on other columns
-        would be applied before the latest is chosen.
+        A plain filter, thanks to ``superseded_on`` (the date of the product's next decision), so it
+        can be grouped, joined and filtered further like any queryset.
         """
+        return self.filter(latest_on_condition(day))
+
+    def latest_per_product_by_window(self, day: datetime.date):
+        """The same as :meth:`latest_per_product`, computed from the decisions alone with a window
+        function: the reference that ``superseded_on`` is checked against (tests, consistency check)."""
         return self.decided_by(day).annotate(
             latest_rank=Window(
                 RowNumber(), partition_by=[F("product_id")], order_by=[F("decision_date").desc(), F("pk").desc()]
             )
         ).filter(latest_rank=1)
+
+    def with_next_decision(self):
+        """Decisions annotated with ``next_decision_date``: the date of the same product's next decision."""
+        return self.decided().annotate(
+            next_decision_date=Window(
+                Lead("decision_date"), partition_by=[F("product_id")], order_by=[F("decision_date").asc(), F("pk").asc()]
+            )
+        )
 
     def proposals(self):
         """The province's proposals of a product for the central council's 5 stars."""
@@ -132,6 +154,13 @@ class Evaluation(models.Model):
     proposed_national = models.BooleanField(_("đề xuất 5 sao"), default=False)
     proposal_no = models.CharField(_("số văn bản đề xuất"), max_length=50, blank=True)
     proposal_date = models.DateField(_("ngày đề xuất"), null=True, blank=True)
+    superseded_on = models.DateField(
+        _("thay thế bởi quyết định ngày"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Ngày của quyết định tiếp theo về cùng sản phẩm (tự tính, để truy vấn nhanh)."),
+    )
     revocation_no = models.CharField(_("số quyết định thu hồi"), max_length=50, blank=True)
     revocation_date = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
@@ -139,7 +168,7 @@ class Evaluation(models.Model):
     updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
 
     objects = EvaluationQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["total", "stars"])
+    history = HistoricalRecords(excluded_fields=["total", "stars", "superseded_on"])
 
     class Meta:
         ordering = ["-decision_date", "-evaluated_on", "-pk"]
@@ -155,6 +184,7 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["status", "decision_date"], name="evaluation_status_date"),
             models.Index(fields=["product", "status", "decision_date"], name="evaluation_product_status"),
+            models.Index(fields=["decision_date", "superseded_on"], name="evaluation_latest"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(rule_set__in=RuleSet.values), name="evaluation_rule_set_valid"),

@@ -45,6 +45,7 @@ from products.normalise import fold, vietnamese_slug
 from . import rules
 from .models import Evaluation
 from .rules import CouncilLevel
+from .services import recognitions_resequence
 
 BATCH_SIZE = 500
 HEADER_SEARCH_ROWS = 30
@@ -991,6 +992,7 @@ def _write(plan: ImportPlan, *, user=None, reason: str):
     evaluations = [Evaluation(product_id=product_id(new.product_key), **new.values) for new in plan.evaluations]
     Evaluation.objects.bulk_create(evaluations, batch_size=BATCH_SIZE)
     Evaluation.history.bulk_history_create(evaluations, **history_kwargs)
+    recognitions_resequence(product_ids={evaluation.product_id for evaluation in evaluations})
 
 
 def register_import(data: bytes, filename: str = "", *, dry_run: bool = False, user=None) -> ImportReport:

@@ -18,6 +18,7 @@ from products.normalise import fold, vietnamese_slug
 from . import rules
 from .models import Evaluation
 from .rules import PART_MAXIMA, STAR_BANDS, CouncilLevel, RuleSet
+from .services import recognitions_resequence
 
 BATCH = 2000
 FIRST_DAY = datetime.date(2019, 6, 1)
@@ -156,4 +157,5 @@ def scale_generate(*, products: int, seed: int = 2019) -> ScaleReport:
             proposal.proposal_date = first_day + datetime.timedelta(days=30)
             evaluation_rows.append(proposal)
     Evaluation.objects.bulk_create(evaluation_rows, batch_size=BATCH)
+    recognitions_resequence(product_ids=[product.pk for product in product_rows])
     return ScaleReport(producers=len(producer_rows), products=len(product_rows), evaluations=len(evaluation_rows))

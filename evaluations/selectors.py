@@ -301,17 +301,20 @@ def progress_by_phase(*, day: datetime.date) -> list[PhaseProgress]:
 # --- Current standing -------------------------------------------------------------------------
 
 
-def _latest_grouped(day):
-    """Each product's latest recognition on ``day``, grouped by commune, group, legacy district and star.
+BREAKDOWN_KEYS = ("product__commune_id", "product__group_id", "product__legacy_commune__district_id")
+
+
+def _latest_grouped(day, keys=BREAKDOWN_KEYS):
+    """Each product's latest recognition on ``day``, counted by star and ``keys`` (by default commune,
+    group and legacy district, for the breakdowns; none for the standing alone).
 
     One query; the rows (at most communes × groups × districts × stars, in practice a few
     thousand) are folded into the standing and the breakdowns by :func:`dashboard_on`.
     """
     revoked = revoked_by_condition(day)
-    ids = latest_recognitions(day).values("pk")
     return list(
-        Evaluation.objects.filter(pk__in=ids)
-        .values("product__commune_id", "product__group_id", "product__legacy_commune__district_id", "stars")
+        latest_recognitions(day)
+        .values(*keys, "stars")
         .annotate(
             valid=Count("pk", filter=valid_on_condition(day) & ~revoked),
             expired=Count("pk", filter=~valid_on_condition(day) & ~revoked),
@@ -339,18 +342,13 @@ def _standing_from(rows) -> Standing:
 
 def standing_on(*, day: datetime.date) -> Standing:
     """Products by their latest recognition on ``day`` (one query)."""
-    return _standing_from(_latest_grouped(day))
+    return _standing_from(_latest_grouped(day, keys=()))
 
 
 def expiring_certificates(*, day: datetime.date):
     """Latest recognitions valid on ``day`` that lapse within 90 days, soonest first, with contacts."""
-    # Filter outside the window: the latest recognition is chosen among all decisions first. Inside it,
-    # only whole products are narrowed down (those with a decision in the expiring window), which keeps
-    # every candidate's partition intact while the window sorts a few rows instead of all of them.
-    candidates = Evaluation.objects.filter(decided_by_condition(day) & expiring_on_condition(day)).values("product_id")
-    ids = latest_recognitions(day).filter(product_id__in=candidates).values("pk")
     return (
-        Evaluation.objects.filter(pk__in=ids)
+        latest_recognitions(day)
         .filter(expiring_on_condition(day) & ~revoked_by_condition(day))
         .select_related("product__producer", "product__commune")
         .order_by("decision_date", "product__name_key", "pk")
@@ -407,7 +405,7 @@ def _district_breakdown(rows):
 def breakdown_by_producer_kind(*, day):
     """Distinct producers, by kind, counted by their products' latest recognition on ``day``: with a
     valid certificate, and recognised (valid or expired, not revoked) — as every other breakdown."""
-    latest = Evaluation.objects.filter(pk__in=latest_recognitions(day).values("pk")).exclude(revoked_by_condition(day))
+    latest = latest_recognitions(day).exclude(revoked_by_condition(day))
     counts = {
         row["product__producer__kind"]: row
         for row in latest.values("product__producer__kind")

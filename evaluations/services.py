@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Evaluation
+from .models import DECIDED_STATUSES, Evaluation
 
 
 @transaction.atomic
@@ -43,6 +43,35 @@ def evaluation_record(
     return evaluation
 
 
+RESEQUENCE_CHUNK = 5000
+
+
+def recognitions_resequence(*, product_ids) -> int:
+    """Bring ``superseded_on`` (the date of each decision's successor for the same product) in step
+    with the products' decisions. Derived data, kept so that "each product's latest recognition" is a
+    plain filter; every write that adds, moves or removes a decision calls this. Returns rows changed.
+    """
+    product_ids = sorted(set(product_ids))
+    changed = 0
+    for start in range(0, len(product_ids), RESEQUENCE_CHUNK):
+        chunk = product_ids[start : start + RESEQUENCE_CHUNK]
+        stale = [
+            Evaluation(pk=pk, superseded_on=following)
+            for pk, following, current in Evaluation.objects.filter(product_id__in=chunk)
+            .with_next_decision()
+            .values_list("pk", "next_decision_date", "superseded_on")
+            if following != current
+        ]
+        Evaluation.objects.bulk_update(stale, ["superseded_on"], batch_size=1000)
+        undecided = (
+            Evaluation.objects.filter(product_id__in=chunk, superseded_on__isnull=False)
+            .exclude(status__in=DECIDED_STATUSES)
+            .update(superseded_on=None)
+        )
+        changed += len(stale) + undecided
+    return changed
+
+
 @transaction.atomic
 def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
     """Record the recognition decision (quyết định công nhận) on a scored evaluation."""
@@ -51,7 +80,8 @@ def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_d
     evaluation.decision_date = decision_date
     evaluation.full_clean()
     evaluation.save()
-    evaluation.refresh_from_db(fields=["total", "stars"])
+    recognitions_resequence(product_ids=[evaluation.product_id])
+    evaluation.refresh_from_db(fields=["total", "stars", "superseded_on"])
     return evaluation
 
 

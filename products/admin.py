@@ -19,6 +19,7 @@ from evaluations.admin import (
     titled,
 )
 from evaluations.models import Evaluation
+from evaluations.services import recognitions_resequence
 
 from .admin_search import FoldedSearchMixin, FoldedTextSearchMixin
 from .exports import ExportMixin
@@ -199,6 +200,12 @@ def latest_recognition(field: str):
 
 @admin.register(Product)
 class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Evaluation:
+            # Evaluations edited inline may move a decision: keep the derived ordering in step.
+            recognitions_resequence(product_ids=[form.instance.pk])
+
     list_display = (
         "name",
         "code",

@@ -12,12 +12,12 @@ subqueries inside the product query, and tallies are grouped aggregates.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from evaluations import rules
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, latest_on_condition
 
 from .models import Commune, Producer, Product
 
@@ -34,10 +34,6 @@ class CertificateStatus:
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def _latest_recognition(day: datetime.date):
-    return Evaluation.objects.decided_by(day).filter(product=OuterRef("pk")).newest_first()
 
 
 def certificate_status_expression(day: datetime.date):
@@ -68,12 +64,11 @@ def catalogue_products(*, day: datetime.date | None = None):
     any size is one query.
     """
     day = day or today()
-    latest = _latest_recognition(day)
-    # Join each product to exactly one evaluation, its latest recognition, and read its columns
-    # directly: one correlated lookup per row (on the product/status/date index), not one per field.
+    # Join each product to exactly one evaluation, its latest recognition on the day (a plain condition
+    # thanks to Evaluation.superseded_on), and read that evaluation's columns directly.
     return (
         Product.objects.published()
-        .filter(evaluations__pk=Subquery(latest.values("pk")[:1]))
+        .filter(latest_on_condition(day, through="evaluations__"))
         .annotate(
             cert_id=F("evaluations__pk"),
             cert_stars=F("evaluations__stars"),

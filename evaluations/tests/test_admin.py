@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
