@@ -5,30 +5,16 @@ Uses DATABASE_URL if set (PostgreSQL), otherwise a throw-away SQLite file in /tm
 """
 
 import argparse
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[1]
-
-
-def manage(*args, env):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL)
+from fresh_database import fresh_database, manage
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=20_000)
     options = parser.parse_args()
-    env = dict(os.environ)
-    if "DATABASE_URL" not in env:
-        path = Path("/tmp/ocop_bench_scale.sqlite3")
-        path.unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    manage("migrate", "--noinput", env=env)
-    manage("load_communes", env=env)
+    env = fresh_database("ocop_bench_scale.sqlite3")
     started = time.perf_counter()
     manage("generate_scale", "--products", str(options.products), env=env)
     elapsed = time.perf_counter() - started

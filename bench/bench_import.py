@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[1]
+from fresh_database import BASE_DIR, fresh_database
 CSV_PATH = Path("/tmp/ocop_bench_import.csv")
 HEADER = ("STT,Tên sản phẩm,Chủ thể,Loại hình chủ thể,Xã,Huyện,Nhóm sản phẩm,Điểm,Hạng sao,Cấp công nhận,"
           "Số quyết định,Ngày quyết định")
@@ -23,10 +23,6 @@ PRODUCT_TYPES = ["Nước mắm", "Mắm tôm", "Nem chua", "Chè lam", "Bánh g
                  "Rượu men lá", "Dầu lạc", "Bưởi", "Cam", "Măng khô", "Mộc nhĩ", "Tinh dầu sả", "Trà hoa vàng"]
 GROUPS = ["I.1", "I.2", "I.3", "I.4", "I.5", "II.1", "III.1", "IV.1", "Thực phẩm chế biến", "Thảo dược"]
 KINDS = [("Công ty TNHH", "Doanh nghiệp"), ("HTX", "HTX"), ("Tổ hợp tác", "THT"), ("Hộ SXKD", "Hộ SXKD")]
-
-
-def manage(*args, env):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def generate(rows: int, env) -> None:
@@ -85,13 +81,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
     options = parser.parse_args()
-    env = dict(os.environ)
-    if "DATABASE_URL" not in env:
-        path = Path("/tmp/ocop_bench_import.sqlite3")
-        path.unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    manage("migrate", "--noinput", env=env)
-    manage("load_communes", env=env)
+    env = fresh_database("ocop_bench_import.sqlite3")
     generate(options.rows, env)
     backend = env["DATABASE_URL"].split(":")[0]
 
