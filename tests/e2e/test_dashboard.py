@@ -29,3 +29,10 @@ def test_official_changes_the_date_and_the_chart_follows(live_server, page, regi
     bar = page.locator('svg.chart-progress[data-phase="2018–2020"] g.target').first
     assert bar.get_attribute("data-achieved") == "1"
     assert bar.locator("rect.bar-fill").get_attribute("width") != "0"
+    # The bar is really drawn: its width is a plain number (never "128,3"), wider than nothing.
+    assert bar.locator("rect.bar-fill").bounding_box()["width"] > 0
+
+    # On a 360 px phone the page never scrolls sideways: wide tables scroll inside their panel.
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/bang-dieu-khien/?as_of=2020-06-30")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
