@@ -27,7 +27,8 @@ from django.db import transaction
 from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
 
 from .models import Evaluation
-from .rules import PART_MAXIMA, STAR_BANDS, CouncilLevel, RuleSet, rule_set_for
+from .rules import CouncilLevel, rule_set_for
+from .scale import scores_in_band
 from .services import evaluation_propose_national, evaluation_recognise, evaluation_record, evaluation_revoke
 
 DEMO_NOTE = "Dữ liệu minh hoạ (demo): không phải hồ sơ thật."
@@ -97,21 +98,6 @@ class DemoDataExists(Exception):
     pass
 
 
-def _score_for(rng, rule_set, stars):
-    """Part scores under ``rule_set`` whose total falls in ``stars``' band."""
-    low, high = next((lo, hi) for lo, hi, s in STAR_BANDS if s == stars)
-    maxima = PART_MAXIMA[RuleSet(rule_set)]
-    total = rng.randint(low, min(high, 100))
-    ratio = total / 100
-    a = min(maxima.a, round(maxima.a * ratio))
-    b = min(maxima.b, round(maxima.b * ratio))
-    c = total - a - b
-    while c > maxima.c:
-        c -= 1
-        a, b = (a + 1, b) if a < maxima.a else (a, b + 1)
-    return a, b, c
-
-
 class DemoBuilder:
     def __init__(self):
         self.rng = random.Random(38)
@@ -166,7 +152,7 @@ class DemoBuilder:
         evaluated_on = evaluated_on or decision_date - datetime.timedelta(days=20)
         rule_set = rule_set_for(evaluated_on)
         if scores:
-            a, b, c = _score_for(self.rng, rule_set, stars)
+            a, b, c = scores_in_band(self.rng, rule_set, stars)
             evaluation = evaluation_record(
                 product=product, level=level, evaluated_on=evaluated_on, score_a=a, score_b=b, score_c=c,
                 notes=DEMO_NOTE,

@@ -39,7 +39,8 @@ class ScaleReport:
     evaluations: int
 
 
-def _scores(rng, rule_set, stars):
+def scores_in_band(rng, rule_set, stars):
+    """Random part scores under ``rule_set`` whose total falls in ``stars``' band (synthetic and demo data)."""
     low, high = next((lo, hi) for lo, hi, s in STAR_BANDS if s == stars)
     maxima = PART_MAXIMA[RuleSet(rule_set)]
     total = rng.randint(low, high)
@@ -59,7 +60,7 @@ def _random_day(rng, start=FIRST_DAY, end=LAST_DAY):
 def _evaluation(rng, product, day, stars, *, level=None, status=Evaluation.Status.RECOGNISED, n=0):
     level = level or (CouncilLevel.CENTRAL if stars == 5 else CouncilLevel.PROVINCE)
     rule_set = rules.rule_set_for(day)
-    a, b, c = _scores(rng, rule_set, stars)
+    a, b, c = scores_in_band(rng, rule_set, stars)
     decided = status in (Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED)
     evaluation = Evaluation(
         product=product,

@@ -52,11 +52,6 @@ def _counted_on(day):
     return decided_by_condition(day) & ~revoked_by_condition(day)
 
 
-def latest_recognitions(day: datetime.date):
-    """Each product's latest recognition decision dated on or before ``day`` (revoked ones included)."""
-    return Evaluation.objects.latest_per_product(day)
-
-
 # --- Results ---------------------------------------------------------------------------------
 
 
@@ -313,7 +308,7 @@ def _latest_grouped(day, keys=BREAKDOWN_KEYS):
     """
     revoked = revoked_by_condition(day)
     return list(
-        latest_recognitions(day)
+        Evaluation.objects.latest_per_product(day)
         .values(*keys, "stars")
         .annotate(
             valid=Count("pk", filter=valid_on_condition(day) & ~revoked),
@@ -348,7 +343,7 @@ def standing_on(*, day: datetime.date) -> Standing:
 def expiring_certificates(*, day: datetime.date):
     """Latest recognitions valid on ``day`` that lapse within 90 days, soonest first, with contacts."""
     return (
-        latest_recognitions(day)
+        Evaluation.objects.latest_per_product(day)
         .filter(expiring_on_condition(day) & ~revoked_by_condition(day))
         .select_related("product__producer", "product__commune")
         .order_by("decision_date", "product__name_key", "pk")
@@ -405,7 +400,7 @@ def _district_breakdown(rows):
 def breakdown_by_producer_kind(*, day):
     """Distinct producers, by kind, counted by their products' latest recognition on ``day``: with a
     valid certificate, and recognised (valid or expired, not revoked) — as every other breakdown."""
-    latest = latest_recognitions(day).exclude(revoked_by_condition(day))
+    latest = Evaluation.objects.latest_per_product(day).exclude(revoked_by_condition(day))
     counts = {
         row["product__producer__kind"]: row
         for row in latest.values("product__producer__kind")

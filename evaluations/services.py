@@ -72,14 +72,19 @@ def recognitions_resequence(*, product_ids) -> int:
     return changed
 
 
-@transaction.atomic
-def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
-    """Record the recognition decision (quyết định công nhận) on a scored evaluation."""
+def _recognise(evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
     evaluation.status = Evaluation.Status.RECOGNISED
     evaluation.decision_no = decision_no.strip()
     evaluation.decision_date = decision_date
     evaluation.full_clean()
     evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
+    """Record the recognition decision (quyết định công nhận) on a scored evaluation."""
+    _recognise(evaluation, decision_no, decision_date)
     recognitions_resequence(product_ids=[evaluation.product_id])
     evaluation.refresh_from_db(fields=["total", "stars", "superseded_on"])
     return evaluation
@@ -177,10 +182,9 @@ def evaluation_recognise_batch(
             _("%(product)s: đã được công nhận theo quyết định %(no)s.") % {"product": clash.product, "no": decision_no}
         )
     _batch_check(problems)
-    return [
-        evaluation_recognise(evaluation=evaluation, decision_no=decision_no, decision_date=decision_date)
-        for evaluation in evaluations
-    ]
+    recognised = [_recognise(evaluation, decision_no, decision_date) for evaluation in evaluations]
+    recognitions_resequence(product_ids=seen_products)  # once for the batch, not once per evaluation
+    return recognised
 
 
 @transaction.atomic

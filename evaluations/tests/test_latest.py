@@ -80,3 +80,18 @@ def test_a_superuser_moving_or_deleting_a_decision_in_the_admin(client):
     later.refresh_from_db()
     assert later.superseded_on is None
     assert_latest_matches_reference()
+
+
+def test_a_batch_recognition_under_one_decision():
+    from evaluations.services import evaluation_recognise_batch
+    from tests.factories import make_evaluation
+
+    earlier = make_recognition(stars=3, decision_date=datetime.date(2020, 6, 1))
+    renewal = make_evaluation(earlier.product, evaluated_on=datetime.date(2023, 5, 1))
+    other = make_evaluation(evaluated_on=datetime.date(2023, 5, 1))
+    evaluation_recognise_batch(
+        evaluations=[renewal, other], decision_no="88/QĐ-UBND", decision_date=datetime.date(2023, 6, 1)
+    )
+    earlier.refresh_from_db()
+    assert earlier.superseded_on == datetime.date(2023, 6, 1)
+    assert_latest_matches_reference()
