@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.models import Evaluation
-from products.models import LegacySector, Producer, Product, ProductGroup
-from tests.factories import any_commune, legacy_commune, make_producer, make_product, make_recognition
+from products.models import LegacySector, ProductGroup
+from tests.factories import legacy_commune, make_producer, make_product, make_recognition
 
 
 def count_queries(client, url, params=None):
