@@ -9,6 +9,9 @@ PORT ?= 8000
 
 .PHONY: run test setup install install-dev messages bench clean
 
+# The settings fail closed (DJANGO_DEBUG unset = production); development and the test suite say so here.
+run setup test messages: export DJANGO_DEBUG ?= 1
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

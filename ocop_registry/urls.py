@@ -1,23 +1,32 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 
 from products.sitemaps import SITEMAPS
 from products.views import robots_txt
+
+from . import health, media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Crawlers fetch the sitemap often and it lists every catalogue page: an hour-old copy is fine.
     path("sitemap.xml", cache_page(60 * 60)(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("ocop_registry.api_urls")),
     path("bang-dieu-khien/", include("evaluations.urls")),
     path("", include("products.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded images served by Django when no reverse proxy (or object store) does (docs/deploy.md).
+    urlpatterns.append(re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), media.serve, name="media"))
+
+handler400 = "ocop_registry.errors.bad_request"
+handler403 = "ocop_registry.errors.permission_denied"
+handler404 = "ocop_registry.errors.page_not_found"
+handler500 = "ocop_registry.errors.server_error"

@@ -114,5 +114,5 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 
 def test_default_database_is_sqlite_in_the_project():
-    result = _settings_in_subprocess({}, "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']")
+    result = _settings_in_subprocess({"DJANGO_DEBUG": "1"}, "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']")
     assert result.stdout.strip() == f"django.db.backends.sqlite3 {BASE_DIR / 'db.sqlite3'}"
