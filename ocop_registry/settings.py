@@ -147,7 +147,7 @@ USE_TZ = True
 # and far-future caching. In development (DEBUG) plain storage, so no collectstatic is needed.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 WHITENOISE_MAX_AGE = 60 * 60  # unhashed names (favicon.ico, robots); hashed names are cached for ten years
 
 # Uploaded product images: the local MEDIA_ROOT by default; an S3-compatible object store (shared by every
