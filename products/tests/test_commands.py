@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from products.models import Commune, LegacyCommune, LegacyDistrict
 from products.services import administrative_units_load
@@ -84,6 +87,54 @@ def test_ensure_admin_prints_a_generated_password(monkeypatch):
     password = out.getvalue().split("Password (shown once, write it down): ")[1].split()[0]
     assert get_user_model().objects.get(username="quantri").check_password(password)
 
+
+def test_ensure_admin_refuses_a_password_the_validators_refuse(monkeypatch):
+    monkeypatch.setenv("OCOP_ADMIN_USERNAME", "quantri")
+    monkeypatch.setenv("OCOP_ADMIN_PASSWORD", "1")
+    with pytest.raises(CommandError) as refused:
+        call_command("ensure_admin", stdout=io.StringIO())
+    message = str(refused.value)
+    # Django's own validator messages (in the active language), one per broken rule.
+    with translation.override("vi"):
+        for expected in password_validation_messages("1", username="quantri"):
+            assert expected in message
+    assert not get_user_model().objects.filter(username="quantri").exists()
+
+
+def test_ensure_admin_does_not_weaken_an_existing_password(monkeypatch):
+    get_user_model().objects.create_superuser("quantri", email="", password="mat-khau-thu-nghiem-2026")
+    monkeypatch.setenv("OCOP_ADMIN_USERNAME", "quantri")
+    monkeypatch.setenv("OCOP_ADMIN_PASSWORD", "12345678")
+    with pytest.raises(CommandError):
+        call_command("ensure_admin", stdout=io.StringIO())
+    assert get_user_model().objects.get(username="quantri").check_password("mat-khau-thu-nghiem-2026")
+
+
+def test_ensure_admin_exits_non_zero_on_a_weak_password():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")}
+    environment.update({"DJANGO_DEBUG": "1", "OCOP_ADMIN_PASSWORD": "1", "DATABASE_URL": "sqlite:///:memory:"})
+    result = subprocess.run([sys.executable, "manage.py", "ensure_admin"], cwd=BASE_DIR, env=environment,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "OCOP_ADMIN_PASSWORD" in result.stderr
+
+
+def test_ensure_admin_generated_passwords_pass_the_validators(monkeypatch):
+    monkeypatch.delenv("OCOP_ADMIN_PASSWORD", raising=False)
+    for username in ("admin", "quantri2"):
+        monkeypatch.setenv("OCOP_ADMIN_USERNAME", username)
+        out = io.StringIO()
+        call_command("ensure_admin", stdout=out)
+        password = out.getvalue().split("Password (shown once, write it down): ")[1].split()[0]
+        validate_password(password, user=get_user_model().objects.get(username=username))
+
+
+def password_validation_messages(password, *, username):
+    try:
+        validate_password(password, user=get_user_model()(username=username))
+    except ValidationError as error:
+        return error.messages
+    return []
 
 def _settings_in_subprocess(env, expression):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
