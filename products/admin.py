@@ -4,8 +4,12 @@ Search everywhere ignores case and diacritics (``admin_search``); every changeli
 filtered rows to XLSX and CSV (``exports``); producers and products keep a full change history.
 """
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, OuterRef, Subquery
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +27,7 @@ from evaluations.services import recognitions_resequence
 
 from .admin_search import FoldedSearchMixin, FoldedTextSearchMixin
 from .exports import ExportMixin
+from .images import ACCEPT, image_sanitise
 from .models import (
     Commune,
     LegacyCommune,
@@ -158,10 +163,49 @@ class LegacySectorAdmin(FoldedTextSearchMixin, ExportMixin, admin.ModelAdmin):
 # --- Products ----------------------------------------------------------------------------------------------------
 
 
+class ImageUploadField(forms.ImageField):
+    """An uploaded product image, checked and stored clean (``products.images``): each refusal is a message on
+    the field. The stored file is the re-encoded one, named by its real format."""
+
+    default_validators = []  # the name's extension says nothing: the decoded format is what counts
+
+    def __init__(self, **kwargs):
+        kwargs["help_text"] = kwargs.get("help_text") or (
+            _g("JPEG, PNG hoặc WebP, tối đa %(size)s và %(megapixels)s megapixel. Thông tin EXIF (như vị trí GPS) "
+               "được xoá khi lưu.")
+            % {"size": filesizeformat(settings.MAX_IMAGE_BYTES), "megapixels": settings.MAX_IMAGE_PIXELS // 1_000_000},
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        if not getattr(data, "name", None) or not hasattr(data, "size"):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not data.size:
+            raise forms.ValidationError(self.error_messages["empty"], code="empty")
+        return image_sanitise(data)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput):
+            attrs["accept"] = ACCEPT
+            # static/js/upload_limits.js flags a file over the limit as soon as it is chosen
+            attrs["data-max-bytes"] = settings.MAX_IMAGE_BYTES
+            attrs["data-too-large"] = _g("Ảnh này nặng hơn %(limit)s: hãy chọn ảnh nhỏ hơn.") % {
+                "limit": filesizeformat(settings.MAX_IMAGE_BYTES)
+            }
+        return attrs
+
+
+IMAGE_UPLOAD_OVERRIDES = {models.ImageField: {"form_class": ImageUploadField}}
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     extra = 0
     fields = ("image", "caption", "position")
+    formfield_overrides = IMAGE_UPLOAD_OVERRIDES
 
 
 class ProductStarsFilter(StarsFilter):
@@ -233,7 +277,11 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
     autocomplete_fields = ("producer", "commune", "legacy_commune", "group")
     readonly_fields = ("code", "slug", "created_at", "updated_at")
     inlines = (EvaluationInline, ProductImageInline)
+    formfield_overrides = IMAGE_UPLOAD_OVERRIDES
     save_on_top = True
+
+    class Media:
+        js = ("js/upload_limits.js",)
     fieldsets = (
         (None, {"fields": ("name", "producer", "group", "description", "image")}),
         (_("Địa bàn"), {"fields": ("commune", "legacy_commune")}),

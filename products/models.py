@@ -12,6 +12,7 @@ from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
 
+from .images import validate_image_upload
 from .normalise import fold, vietnamese_slug
 
 PROVINCE_CODE = "38"
@@ -293,9 +294,17 @@ class LegacySector(models.Model):
 
 
 def _thumbnail(width: int) -> ImageSpecField:
-    """A resized copy of ``image``, generated once into imagekit's cache (no database column)."""
+    """A resized copy of ``image`` in imagekit's cache (``CACHE/images/`` in the media storage, no column).
+
+    Optimistic: generated when the model is saved with a new image (imagekit's post-save hook), never in a
+    public request; a page only asks the storage for the URL. ``manage.py generateimages`` builds any missing.
+    """
     return ImageSpecField(
-        source="image", processors=[ResizeToFit(width, width)], format="JPEG", options={"quality": 82}
+        source="image",
+        processors=[ResizeToFit(width, width)],
+        format="JPEG",
+        options={"quality": 82},
+        cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
     )
 
 
@@ -349,7 +358,9 @@ class Product(FoldedNameMixin):
         verbose_name=_("nhóm sản phẩm"),
     )
     description = models.TextField(_("mô tả"), blank=True)
-    image = models.ImageField(_("ảnh chính"), upload_to="products/%Y/", blank=True)
+    image = models.ImageField(
+        _("ảnh chính"), upload_to="products/%Y/", blank=True, validators=[validate_image_upload]
+    )
     thumb_320 = _thumbnail(320)
     thumb_640 = _thumbnail(640)
     thumb_1024 = _thumbnail(1024)
@@ -414,7 +425,7 @@ class Product(FoldedNameMixin):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("sản phẩm"))
-    image = models.ImageField(_("ảnh"), upload_to="products/%Y/")
+    image = models.ImageField(_("ảnh"), upload_to="products/%Y/", validators=[validate_image_upload])
     thumb_320 = _thumbnail(320)
     thumb_640 = _thumbnail(640)
     thumb_1024 = _thumbnail(1024)

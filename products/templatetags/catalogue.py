@@ -48,7 +48,11 @@ def certificate_badge(status):
 
 @register.simple_tag
 def picture(obj, sizes="(min-width: 48rem) 20rem, 100vw", alt="", css="", eager=False):
-    """A responsive ``<img>`` from the thumbnails (320/640/1024 px), never the full upload."""
+    """A responsive ``<img>`` from the thumbnails (320/640/1024 px), never the full upload.
+
+    The thumbnails were made when the image was saved (``products.models._thumbnail``): this only asks the
+    storage for their URLs, without opening, checking or generating any file.
+    """
     image = getattr(obj, "image", None)
     loading = "eager" if eager else "lazy"
     if image:
@@ -57,7 +61,7 @@ def picture(obj, sizes="(min-width: 48rem) 20rem, 100vw", alt="", css="", eager=
                 f"{getattr(obj, f'thumb_{w}').url} {w}w" for w in (320, 640, 1024)
             )
             src = obj.thumb_640.url
-        except (OSError, ValueError):  # missing or unreadable upload: show the placeholder
+        except (OSError, ValueError):  # no usable name (or a storage that cannot give a URL): the placeholder
             image = None
     if not image:
         return format_html(
