@@ -16,7 +16,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/", include("ocop_registry.language")),  # the header's language switch (a link, no form)
     path("api/v1/", include("ocop_registry.api_urls")),
     path("bang-dieu-khien/", include("evaluations.urls")),
     path("", include("products.urls")),
