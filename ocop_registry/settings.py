@@ -223,9 +223,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler" if REDIS_URL else "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_CALLABLE = "ocop_registry.errors.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
-# Behind the reverse proxy the client's address is the last one it appends to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Attempts during the lockout do not restart it: it ends 15 minutes after the 5th failure, as the 429 page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address. DJANGO_PROXY_COUNT reverse proxies (nginx, a load balancer) stand in front, each
+# appending the address it received the request from to X-Forwarded-For; the client is the
+# DJANGO_PROXY_COUNT-th entry from the right, and whatever the client itself sent further left is ignored.
+# django-ipware counts only the proxies listed after the client (hence - 1) and, not strict, skips junk a
+# client prepends instead of discarding the header. No proxy (0): the socket's address, headers ignored.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+IPWARE_STRICT = False
 
 # Second factor (TOTP, django-otp): superusers must use one in production; staff may.
 OTP_REQUIRED_FOR_SUPERUSERS = env_bool("OCOP_OTP_REQUIRED", default=not DEBUG)
@@ -238,6 +246,7 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # a visitor who chose English keeps it
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
 if SECURE_COOKIES:
     # __Host-: only over HTTPS, for this exact host, path / (browsers refuse such a cookie otherwise).
@@ -245,6 +254,7 @@ if SECURE_COOKIES:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-lang"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]  # probes answer over plain HTTP too (ocop_registry/health.py)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
@@ -286,6 +296,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
+EMAIL_SUBJECT_PREFIX = "[OCOP Thanh Hóa] "
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -293,6 +304,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "ocop_registry.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Thanh Hóa OCOP registry — open data API",
@@ -318,6 +330,11 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        # Refusals that are the visitor's doing (an unknown Host, an oversized form) are logged, not mailed.
+        **{
+            f"django.security.{name}": {"handlers": ["console"], "level": "ERROR", "propagate": False}
+            for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+        },
     },
 }
 
@@ -331,3 +348,7 @@ if SENTRY_DSN:
         send_default_pii=False,  # producers' and staff's personal data stay out of the error reports
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent"):
+        ignore_logger(f"django.security.{name}")
