@@ -121,6 +121,12 @@ def request_too_large(request, exception):
     )
 
 
+def request_too_large_at_proxy(request):
+    """The 413 page for nginx's ``error_page 413``: nginx refuses a body over its client_max_body_size before
+    Django sees it, and fetches this page (as a GET) to answer with it (deploy/nginx.conf)."""
+    return request_too_large(request, RequestDataTooBig())
+
+
 def permission_denied(request, exception):
     if api_errors.is_api_request(request):
         return api_errors.json_error(api_errors.PERMISSION_DENIED, 403)

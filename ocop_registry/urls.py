@@ -7,7 +7,7 @@ from django.views.decorators.cache import cache_page
 from products.sitemaps import SITEMAPS
 from products.views import robots_txt
 
-from . import health, media
+from . import errors, health, media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("loi/qua-lon/", errors.request_too_large_at_proxy, name="request_too_large"),
     path("ngon-ngu/", include("ocop_registry.language")),  # the header's language switch (a link, no form)
     path("api/v1/", include("ocop_registry.api_urls")),
     path("bang-dieu-khien/", include("evaluations.urls")),

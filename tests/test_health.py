@@ -318,7 +318,7 @@ class Nginx:
         self.process.terminate()
         self.process.wait(timeout=10)
 
-    def get(self, path, headers=None, tls=True, host=SITE):
+    def get(self, path, headers=None, tls=True, host=SITE, method="GET", body=None):
         """(status, headers, body) over HTTPS with SNI for the site (or plain HTTP), redirects not followed."""
         import http.client
         import socket
@@ -332,7 +332,7 @@ class Nginx:
         else:
             connection = http.client.HTTPConnection("127.0.0.1", self.http, timeout=30)
         try:
-            connection.request("GET", path, headers={"Host": host, **(headers or {})})
+            connection.request(method, path, body=body, headers={"Host": host, **(headers or {})})
             response = connection.getresponse()
             return response.status, response.headers, response.read()
         finally:
@@ -452,3 +452,18 @@ def test_nginx_health_port_names_the_site_for_the_load_balancer(behind_nginx):
 
     assert body["status"] == "ok"
     assert fetch(f"http://127.0.0.1:{behind_nginx.health}/")[0] == 404
+
+
+@nginx_required
+def test_nginx_answers_a_body_over_its_limit_with_the_sites_413_page(behind_nginx):
+    status, headers, body = behind_nginx.get(
+        "/admin/login/", method="POST", body=b"x" * (13 * 1024 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "vi"},
+    )
+
+    assert status == 413
+    assert headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert "12 MB" in page and "Không có gì được lưu" in page
+    assert 'class="site-header"' in page  # the site's page, not nginx's
+    assert behind_nginx.get("/loi/qua-lon/")[0] == 404  # only nginx itself reaches it
