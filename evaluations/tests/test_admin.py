@@ -75,7 +75,7 @@ class EvaluationChangelistTests(TestCase):
         with self.assertNumQueries(few):
             response = self.client.get(CHANGELIST)
         self.assertEqual(len(response.context["cl"].result_list), 100)
-        self.assertLessEqual(few, 15)
+        self.assertLessEqual(few, 16)  # 15, and the session save that keeps staff idle time (8 h)
 
     def test_search_ignores_case_and_diacritics(self):
         response = self.client.get(CHANGELIST, {"q": "nuoc mam"})
