@@ -210,7 +210,9 @@ def _children(pid: int) -> list[int]:
 
 def test_gunicorn_started_with_only_the_conf_file_binds_forks_and_logs_as_configured(production_site, tmp_path):
     port = free_port()
-    environment = production_site.environment(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
+    environment = production_site.environment(
+        GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_ACCESS_LOG="-"
+    )
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w+b") as log:
         process = subprocess.Popen(
