@@ -23,16 +23,17 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from products.admin_search import FoldedSearchMixin, FoldedTextSearchMixin
-from products.exports import ExportMixin
-from products.models import ProductGroup
+from ocop_registry.admin_filters import titled
+from ocop_registry.admin_search import FoldedSearchMixin, FoldedTextSearchMixin
+from ocop_registry.exports import ExportMixin
+from ocop_registry.history_admin import DATE_INPUT_FORMATS, HistoryAdmin
+from products.models import Producer, ProductGroup
 
 from . import rules, services
+from .import_views import register_import_view
 from .models import Evaluation, Phase, Target
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 SCORE_FIELDS = ("score_a", "score_b", "score_c")
 # Set by the workflow actions (or, for corrections, by a superuser), never typed on the entry form.
 WORKFLOW_FIELDS = (
@@ -55,36 +56,6 @@ def vietnamese_date_field(**kwargs):
         help_text=_("Ngày/tháng/năm, ví dụ 23/12/2019."),
         **kwargs,
     )
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """Simple history, in Vietnamese, without the hole of reverting without the right to change.
-
-    django-simple-history's "revert" form accepts a POST from anyone allowed to *view* the history;
-    here reverting needs the change permission on the current object (so a recognised evaluation
-    cannot be reverted by a non-superuser).
-    """
-
-    object_history_template = "admin/history/object_history.html"
-    object_history_list_template = "admin/history/object_history_list.html"
-    formfield_overrides = {
-        models.DateField: {"form_class": forms.DateField, "input_formats": DATE_INPUT_FORMATS,
-                           "widget": AdminDateWidget(format="%d/%m/%Y")},
-    }
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            current = self.get_object(request, object_id)
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request, obj=None):
-        if obj is not None and obj.pk is not None:
-            current = self.model._default_manager.filter(pk=obj.pk).first()
-            if current is None or not self.has_change_permission(request, current):
-                return True
-        return super().revert_disabled(request, obj)
 
 
 # --- Filters ------------------------------------------------------------------------------------------
@@ -132,25 +103,12 @@ class DecisionYearFilter(admin.SimpleListFilter):
         return queryset
 
 
-def titled(filter_class, title):
-    """``filter_class`` shown under another title (e.g. "huyện cũ" rather than the field's "huyện")."""
-
-    class Titled(filter_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.title = title
-
-    return Titled
-
-
 class ProducerKindFilter(admin.SimpleListFilter):
     title = _("loại hình chủ thể")
     parameter_name = "loai_chu_the"
     kind_path = "product__producer__kind"
 
     def lookups(self, request, model_admin):
-        from products.models import Producer
-
         return Producer.Kind.choices
 
     def queryset(self, request, queryset):
@@ -479,8 +437,6 @@ class EvaluationAdmin(EvaluationLockMixin, FoldedSearchMixin, ExportMixin, Histo
         """The register import (evaluations/import_views.py, written with the import command)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        from .import_views import register_import_view
-
         return register_import_view(request, model_admin=self)
 
     def changelist_view(self, request, extra_context=None):

@@ -299,10 +299,6 @@ class Evaluation(models.Model):
         return self.declared_stars == rules.BELOW_CENTRAL_MAX_STARS
 
     @property
-    def is_certified(self) -> bool:
-        return self.status == self.Status.RECOGNISED and (self.stars or 0) >= rules.CERTIFIED_MIN_STARS
-
-    @property
     def valid_until(self):
         if self.decision_date is None:
             return None

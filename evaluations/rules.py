@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import Range
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -156,9 +158,6 @@ def stars_expression():
     - with scores, the stars follow STAR_BANDS, except that a council below the central
       level recognises at most 4 stars (a total of 90+ there makes a 5-star candidate).
     """
-    from django.db.models import Case, F, Q, Value, When
-    from django.db.models.lookups import Range
-
     total = F("score_a") + F("score_b") + F("score_c")
     whens = [
         When(not_rated=True, then=Value(None)),
@@ -174,8 +173,6 @@ def stars_expression():
 
 def part_maxima_condition():
     """A check-constraint condition: each part score within its rule set's maximum."""
-    from django.db.models import Q
-
     condition = Q()
     for rule_set, maxima in PART_MAXIMA.items():
         condition |= Q(rule_set=rule_set) & (

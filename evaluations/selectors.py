@@ -111,10 +111,6 @@ class TargetProgress:
     def pace(self) -> str:
         return "on_track" if self.on_track else "behind"
 
-    @property
-    def expected_by_now(self) -> float:
-        return self.target * self.elapsed_share
-
 
 @dataclass
 class PhaseProgress:

@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import rules
 from .models import DECIDED_STATUSES, Evaluation
 
 
@@ -120,8 +123,6 @@ def evaluation_propose_national(
 
 
 def _batch_check(problems: list[str]) -> None:
-    from django.core.exceptions import ValidationError
-
     if problems:
         raise ValidationError(problems)
 
@@ -131,10 +132,6 @@ def evaluation_recognise_batch(
     *, evaluations, decision_no: str, decision_date: datetime.date
 ) -> list[Evaluation]:
     """Recognise scored evaluations under one decision (number and date given once for the batch)."""
-    from django.utils.translation import gettext as _
-
-    from . import rules
-
     evaluations = list(evaluations)
     decision_no = decision_no.strip()
     problems = []
@@ -192,8 +189,6 @@ def evaluation_revoke_batch(
     *, evaluations, revocation_no: str, revocation_date: datetime.date
 ) -> list[Evaluation]:
     """Revoke recognitions under one revocation decision."""
-    from django.utils.translation import gettext as _
-
     evaluations = list(evaluations)
     problems = []
     if not revocation_no.strip():
@@ -226,10 +221,6 @@ def evaluation_propose_national_batch(
     Only provincial evaluations scored 90+ (or recorded from a decision at 4 stars without part
     scores) can be proposed: :attr:`Evaluation.qualifies_for_national_proposal`.
     """
-    from django.utils.translation import gettext as _
-
-    from . import rules
-
     evaluations = list(evaluations)
     five_star_from = min(low for low, _high, stars in rules.STAR_BANDS if stars == rules.NATIONAL_STARS)
     problems = []

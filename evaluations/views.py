@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from products.exports import csv_response
+from ocop_registry.exports import csv_response
 
 from . import selectors
 

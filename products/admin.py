@@ -1,7 +1,8 @@
 """Admin for the registry's units, producers, groups and products (Vietnamese labels from the models).
 
-Search everywhere ignores case and diacritics (``admin_search``); every changelist exports its
-filtered rows to XLSX and CSV (``exports``); producers and products keep a full change history.
+Search everywhere ignores case and diacritics (``ocop_registry.admin_search``); every changelist exports its
+filtered rows to XLSX and CSV (``ocop_registry.exports``); producers and products keep a full change history
+(``ocop_registry.history_admin``).
 """
 
 from django import forms
@@ -14,19 +15,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.admin import (
-    EvaluationInline,
-    HistoryAdmin,
-    ProducerKindFilter,
-    ProductGroupFilter,
-    StarsFilter,
-    titled,
-)
+from evaluations.admin import EvaluationInline, ProducerKindFilter, ProductGroupFilter, StarsFilter
 from evaluations.models import Evaluation
 from evaluations.services import recognitions_resequence
+from ocop_registry.admin_filters import titled
+from ocop_registry.admin_search import FoldedSearchMixin, FoldedTextSearchMixin
+from ocop_registry.exports import ExportMixin
+from ocop_registry.history_admin import HistoryAdmin
 
-from .admin_search import FoldedSearchMixin, FoldedTextSearchMixin
-from .exports import ExportMixin
 from .images import ACCEPT, image_sanitise
 from .models import (
     Commune,

@@ -320,9 +320,6 @@ class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def in_commune(self, commune):
-        return self.filter(commune=commune)
-
 
 class Product(FoldedNameMixin):
     CODE_PREFIX = "OCOP-38-"

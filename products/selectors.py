@@ -5,8 +5,9 @@ A product is in the public catalogue when it is published and has at least one r
 Its public stars and certificate are those of its **latest** recognition (DOMAIN.md); provincial
 proposals for 5 stars, drafts and scored-but-undecided evaluations are never certifications.
 
-Everything here is one SQL statement per call: the latest recognition is read with correlated
-subqueries inside the product query, and tallies are grouped aggregates.
+Each read is one SQL statement (``communes_with_counts`` two): the latest recognition is a plain join
+condition inside the product query (:func:`evaluations.models.latest_on_condition`, thanks to the derived
+``Evaluation.superseded_on``), and tallies are grouped aggregates.
 """
 
 import datetime

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from evaluations import rules
+from ocop_registry.exports import csv_response
 
 from . import selectors
-from .exports import csv_response
 from .filters import ORDERING_CHOICES, PAGE_SIZE, CatalogueFilterSet
 from .models import Commune
 

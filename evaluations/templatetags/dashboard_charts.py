@@ -10,7 +10,6 @@ register = template.Library()
 
 BAR_HEIGHT = 22
 GAP = 10
-LABEL_WIDTH = 0  # labels sit above the bars so long Vietnamese names never clip
 WIDTH = 600
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,8 +10,10 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from evaluations.models import Evaluation
+from ocop_registry.exports import safe_cell
 from products.models import LegacySector, ProductGroup
 from tests.factories import legacy_commune, make_producer, make_product, make_recognition
 
@@ -206,14 +209,10 @@ class ExportFormulaInjectionTests(TestCase):
 
     @staticmethod
     def sheet_xml(content):
-        import zipfile
-
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return archive.read("xl/worksheets/sheet1.xml")
 
     def test_xlsx_export_stores_a_formula_like_name_as_plain_text(self):
-        from openpyxl import load_workbook
-
         content = self.producer_rows("xlsx").content
         sheet = load_workbook(io.BytesIO(content)).active
         cells = {cell.value: cell for cell in sheet[2]}
@@ -235,8 +234,6 @@ class ExportFormulaInjectionTests(TestCase):
 
 
 def test_safe_cell_neutralises_only_text_that_a_spreadsheet_would_evaluate():
-    from products.exports import safe_cell
-
     for text in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
         assert safe_cell(text) == "'" + text
     for value in ("Nước mắm", "", "1/QĐ-UBND", " =1", -1, 2.5, None):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
-from .normalise import fold
+from products.normalise import fold
 
 SEARCH_HELP = _(
     "Tìm không phân biệt hoa thường và dấu: “nuoc mam” tìm được “Nước mắm”, “dau” tìm được “Dầu”. "
