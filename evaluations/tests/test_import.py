@@ -10,15 +10,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from evaluations import rules
 from evaluations.models import Evaluation
 from evaluations.register_import import (
     infer_producer_kind,
     match_header,
     parse_date,
+    parse_level,
     parse_producer_kind,
+    parse_score,
     parse_stars,
     register_import,
+    register_plan,
 )
+from evaluations.register_import.places import Places
 from evaluations.rules import CouncilLevel, RuleSet
 from products.models import Commune, Producer, Product
 from tests.factories import legacy_commune, make_producer, make_product, make_recognition
@@ -433,6 +438,66 @@ def test_stars_are_parsed(value, stars):
 def test_dates_are_parsed_from_text_and_excel_cells():
     assert parse_date("23/12/2019") == parse_date("2019-12-23") == parse_date(datetime.datetime(2019, 12, 23))
     assert parse_date("2019-23-12") is None
+
+
+@pytest.mark.parametrize(("value", "score"), [("78", 78), (78, 78), (78.0, 78), ("100", 100), ("0", 0),
+                                              ("78,5", None), ("101", None), ("-1", None), ("tốt", None)])
+def test_scores_are_parsed_as_whole_totals_out_of_100(value, score):
+    assert parse_score(value) == score
+
+
+@pytest.mark.parametrize(("text", "level"), [("Tỉnh", CouncilLevel.PROVINCE), ("cấp huyện", CouncilLevel.DISTRICT),
+                                             ("TW", CouncilLevel.CENTRAL), ("Quốc gia", CouncilLevel.CENTRAL),
+                                             ("Xã", None)])
+def test_levels_are_parsed(text, level):
+    assert parse_level(text) == level
+
+
+# Placing communes --------------------------------------------------------------------------
+
+
+def test_a_legacy_commune_in_its_former_district_is_placed_in_its_successor():
+    placement = Places().place("Nga Thanh", "Nga Sơn")
+
+    nga_thanh = legacy_commune("Nga Sơn", "Nga Thanh")
+    assert (placement.legacy, placement.commune, placement.problems) == (nga_thanh, nga_thanh.successor, ())
+    assert str(placement) == f"{nga_thanh} → {nga_thanh.successor}"
+
+
+def test_a_current_commune_is_placed_without_a_legacy_one():
+    placement = Places().place("Lam Sơn", "")
+
+    assert placement.commune == Commune.objects.get(name="Lam Sơn") and placement.legacy is None
+    assert placement.problems == ()
+
+
+def test_an_unknown_district_or_commune_is_a_problem_for_its_own_column():
+    assert [name for name, _message in Places().place("Nga Thanh", "Huyện Không Có").problems] == ["district"]
+    assert [name for name, _message in Places().place("Xã Không Có", "").problems] == ["commune"]
+
+
+# Planning rows -----------------------------------------------------------------------------
+
+
+def test_the_plan_holds_the_new_rows_and_writes_nothing():
+    before = registry_counts()
+
+    plan = register_plan(csv_bytes(*GOOD_ROWS, GOOD_ROWS[0]))
+
+    assert registry_counts() == before
+    assert (len(plan.producers), len(plan.products), len(plan.evaluations)) == (3, 3, 3)
+    assert [row.action for row in plan.report.rows] == ["create", "create", "create", "unchanged"]
+    assert plan.report.rows[3].note == "Trùng dòng 2."
+
+
+def test_the_proposal_score_message_quotes_the_rules_threshold():
+    # The message's msgid spells "90 điểm"; it must stay the lowest total the rules give 5 stars.
+    assert rules.stars_for(90) == rules.NATIONAL_STARS and rules.stars_for(89) != rules.NATIONAL_STARS
+    report = register_import(csv_bytes("1,Mắm,Công ty Lê Gia,,Nga Thanh,Nga Sơn,,89,5,Tỉnh,45/TTr-HĐ,23/07/2020"),
+                             dry_run=True)
+    assert [(e.column, e.message) for e in report.errors] == [
+        ("Điểm", "Đề xuất 5 sao cần từ 90 điểm; 89 điểm ứng với 4 sao.")
+    ]
 
 
 # The admin page ----------------------------------------------------------------------------
