@@ -47,29 +47,24 @@ MIX = [
 
 
 def path_chooser(samples):
+    """A function (rng) -> (path, needs an official's session), drawing each kind of request by its weight."""
+    paths = {
+        "home": lambda rng: "/",
+        "product": lambda rng: f"/san-pham/{rng.choice(samples['products'])}/",
+        "list": lambda rng: f"/san-pham/?page={rng.randint(1, 50)}",
+        "list_filtered": lambda rng: f"/san-pham/?stars={rng.randint(3, 5)}&page={rng.randint(1, 3)}",
+        "producer": lambda rng: f"/chu-the/{rng.choice(samples['producers'])}/",
+        "commune": lambda rng: f"/xa-phuong/{rng.choice(samples['communes'])}/",
+        "api_products": lambda rng: f"/api/v1/products/?page={rng.randint(1, 50)}",
+        "api_product": lambda rng: f"/api/v1/products/{rng.choice(samples['products'])}/",
+        "api_progress": lambda rng: "/api/v1/progress/",
+        "dashboard": lambda rng: "/bang-dieu-khien/",
+    }
     kinds = [kind for weight, kind in MIX for _ in range(weight)]
 
     def choose(rng):
         kind = rng.choice(kinds)
-        if kind == "home":
-            return "/", False
-        if kind == "product":
-            return f"/san-pham/{rng.choice(samples['products'])}/", False
-        if kind == "list":
-            return f"/san-pham/?page={rng.randint(1, 50)}", False
-        if kind == "list_filtered":
-            return f"/san-pham/?stars={rng.randint(3, 5)}&page={rng.randint(1, 3)}", False
-        if kind == "producer":
-            return f"/chu-the/{rng.choice(samples['producers'])}/", False
-        if kind == "commune":
-            return f"/xa-phuong/{rng.choice(samples['communes'])}/", False
-        if kind == "api_products":
-            return f"/api/v1/products/?page={rng.randint(1, 50)}", False
-        if kind == "api_product":
-            return f"/api/v1/products/{rng.choice(samples['products'])}/", False
-        if kind == "api_progress":
-            return "/api/v1/progress/", False
-        return "/bang-dieu-khien/", True
+        return paths[kind](rng), kind == "dashboard"
 
     return choose
 

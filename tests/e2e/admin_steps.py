@@ -1,0 +1,15 @@
+"""Steps a data-entry officer takes in the admin, shared by the browser tests."""
+
+from playwright.sync_api import expect
+
+
+def enter_provincial_scores(page):
+    """Fill the evaluation form with a provincial evaluation of 30 + 20 + 25 points; the live total
+    (static/js/evaluation_total.js, its rules from a JSON data block) follows: 75 points, 4 stars."""
+    page.fill("#id_evaluated_on", "01/05/2024")
+    page.select_option("#id_level", "province")
+    page.fill("#id_score_a", "30")
+    page.fill("#id_score_b", "20")
+    page.fill("#id_score_c", "25")
+    expect(page.locator("#evaluation-live-total")).to_contain_text("75")
+    expect(page.locator("#evaluation-live-total")).to_contain_text("4 sao")
