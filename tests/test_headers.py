@@ -396,7 +396,10 @@ def test_the_production_server_grades_a_plus_behind_tls(server_behind_tls_proxy)
         if not path.startswith("/admin/"):
             assert headers.get_all("Set-Cookie") is None, path
         else:
-            assert all(c.startswith("__Host-") for c in headers.get_all("Set-Cookie")), path
+            for cookie in headers.get_all("Set-Cookie"):
+                attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+                assert cookie.startswith("__Host-") and {"secure", "path", "samesite"} <= attributes, cookie
+                assert "domain" not in attributes and "samesite=lax" in cookie.lower(), cookie
         grade = observatory.grade(observatory.Response.from_urllib("https://registry.example" + path, status,
                                                                    headers, body))
         assert grade.score >= 110 and grade.grade == "A+", f"{path}: {grade}"

@@ -469,3 +469,9 @@ def test_nginx_answers_a_body_over_its_limit_with_the_sites_413_page(behind_ngin
     assert "12 MB" in page and "Không có gì được lưu" in page
     assert 'class="site-header"' in page  # the site's page, not nginx's
     assert behind_nginx.get("/loi/qua-lon/")[0] == 404  # only nginx itself reaches it
+    # A body under the app's 12 MB passes nginx and is Django's to judge (no CSRF cookie: its 403 page).
+    under = behind_nginx.get(
+        "/admin/login/", method="POST", body=b"x=" + b"y" * (11 * 1024 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "vi"},
+    )
+    assert under[0] == 403 and "Biểu mẫu đã hết hạn" in under[2].decode()

@@ -231,7 +231,7 @@ def test_a_lockout_lives_in_redis_and_another_process_enforces_it(client, clerk,
     assert len(keys) == 1
     assert int(redis_lock_state.get(keys[0])) == 5
     ttl = redis_lock_state.ttl(keys[0])
-    assert 0 < ttl <= 15 * 60  # it expires by itself: never locked forever
+    assert 14 * 60 < ttl <= 15 * 60  # the 15-minute cool-off, and it expires by itself: never locked forever
 
     # Another app server: a separate process with REDIS_URL and an empty database of its own.
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "DATABASE_URL"))}

@@ -53,12 +53,12 @@ def test_production_example_turns_on_every_production_safeguard():
         "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_NAME, s.SECURE_HSTS_SECONDS, s.CACHES['default']['BACKEND'], "
         "s.DATABASES['default']['CONN_MAX_AGE'], s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
-        "s.STORAGES['staticfiles']['BACKEND'])"
+        "s.STORAGES['staticfiles']['BACKEND'], s.ADMINS[0][1])"
     )
     result = run_manage(production_example(), "shell", "--no-imports", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "False", "__Host-sessionid", "True", "__Host-csrftoken", "31536000",
         "ocop_registry.cache.ResilientRedisCache", "600", "True",
-        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage", "ocop@example.vn",
     ]
