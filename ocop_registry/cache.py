@@ -35,10 +35,11 @@ class ResilientRedisCache(RedisCache):
         self._skip_until = 0.0
 
     def _call(self, method, default, *args):
+        operation = method if callable(method) else getattr(super(), method)
         if time.monotonic() < self._skip_until:
             return default
         try:
-            return getattr(super(), method)(*args)
+            return operation(*args)
         except _UNREACHABLE as error:
             self._skip_until = time.monotonic() + self.retry_after
             logger.warning(
@@ -84,4 +85,20 @@ class ResilientRedisCache(RedisCache):
         return self._call("incr", delta, key, delta, version)
 
     def clear(self):
-        return self._call("clear", False)
+        """Delete this registry's keys (KEY_PREFIX) only. Django's RedisCache.clear() empties the whole Redis
+        database, with whatever else shares it (another instance's cache, a staging copy)."""
+        if not self.key_prefix:
+            return self._call("clear", False)
+        return self._call(self._delete_own_keys, False)
+
+    def _delete_own_keys(self):
+        client = self._cache.get_client(None, write=True)
+        keys = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            keys.append(key)
+            if len(keys) == 1000:
+                client.delete(*keys)
+                keys.clear()
+        if keys:
+            client.delete(*keys)
+        return True

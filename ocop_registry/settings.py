@@ -10,6 +10,7 @@ import os
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ocop_registry.sessions.StaffActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -182,6 +184,19 @@ if S3_BUCKET:
         },
     }
 
+def _s3_media_origins() -> list:
+    """Where the browser fetches product images from when they live in the object store (for img-src)."""
+    if not S3_BUCKET:
+        return []
+    if os.environ.get("OCOP_S3_CUSTOM_DOMAIN"):
+        return [f"https://{os.environ['OCOP_S3_CUSTOM_DOMAIN']}"]
+    endpoint = urlsplit(os.environ.get("OCOP_S3_ENDPOINT_URL") or "https://s3.amazonaws.com")
+    # Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key), as the store chooses.
+    return [f"{endpoint.scheme}://{endpoint.netloc}", f"{endpoint.scheme}://{S3_BUCKET}.{endpoint.netloc}"]
+
+
+MEDIA_ORIGINS = _s3_media_origins()
+
 # Django serves uploaded media itself (with nosniff and a sandbox CSP) unless a reverse proxy does.
 SERVE_MEDIA = env_bool("OCOP_SERVE_MEDIA", default=not S3_BUCKET)
 
@@ -210,9 +225,9 @@ else:
 # --- Accounts and sessions ----------------------------------------------------------------
 LOGIN_URL = "admin:login"
 
-# Only staff have sessions. They end after 8 hours without a request.
+# Only staff have sessions. They end after 8 hours without a request to the admin or the dashboard
+# (ocop_registry.sessions.StaffActivityMiddleware renews them there, and only there).
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Login protection (django-axes): 5 failures for one username from one address lock that pair for 15
 # minutes; the state lives in the shared cache (Redis), so every app server sees the same count. Without
@@ -271,8 +286,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"] + ([f"https://{os.environ['OCOP_S3_CUSTOM_DOMAIN']}"]
-                                           if os.environ.get("OCOP_S3_CUSTOM_DOMAIN") else []),
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "manifest-src": ["'self'"],
@@ -313,6 +327,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+VISITOR_REFUSALS = tuple(
+    f"django.security.{name}" for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -331,10 +349,7 @@ LOGGING = {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
         # Refusals that are the visitor's doing (an unknown Host, an oversized form) are logged, not mailed.
-        **{
-            f"django.security.{name}": {"handlers": ["console"], "level": "ERROR", "propagate": False}
-            for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
-        },
+        **{name: {"handlers": ["console"], "level": "ERROR", "propagate": False} for name in VISITOR_REFUSALS},
     },
 }
 
@@ -350,5 +365,5 @@ if SENTRY_DSN:
     )
     from sentry_sdk.integrations.logging import ignore_logger
 
-    for name in ("DisallowedHost", "RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent"):
-        ignore_logger(f"django.security.{name}")
+    for name in VISITOR_REFUSALS:
+        ignore_logger(name)

@@ -320,6 +320,18 @@ def new_connection(location=SHARED_REDIS) -> ResilientRedisCache:
     return ResilientRedisCache(location, {"KEY_PREFIX": "ocop", "OPTIONS": OPTIONS})
 
 
+def test_clearing_the_cache_deletes_only_this_registrys_keys(shared_redis):
+    shared_redis.set("another-instance:1:figures", "theirs")
+    registry = new_connection()
+    for number in range(1500):  # more than one batch
+        registry.set(f"k{number}", number)
+
+    assert registry.clear() is True
+
+    assert shared_redis.keys("ocop:*") == []
+    assert shared_redis.get("another-instance:1:figures") == b"theirs"
+
+
 def test_values_written_by_one_worker_are_read_by_another(shared_redis):
     worker_a, worker_b = new_connection(), new_connection()
     worker_a.set("figures", {"stars": [1, 2, 3]})

@@ -281,6 +281,18 @@ def test_staff_sessions_end_after_eight_idle_hours_and_activity_extends_them(cli
     assert response["Location"].startswith(LOGIN)
 
 
+def test_public_pages_neither_renew_nor_rewrite_a_staff_session(client, clerk):
+    assert logged_in(post_login(client, "nhaplieu", PASSWORD))
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(hours=1))
+
+    response = client.get("/san-pham/")
+
+    assert response.status_code == 200
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies  # the public answer is everyone's
+    remaining = Session.objects.get().expire_date - timezone.now()
+    assert datetime.timedelta(minutes=59) < remaining <= datetime.timedelta(hours=1)
+
+
 # --- second factor ------------------------------------------------------------------------------
 def test_login_page_is_vietnamese_asks_for_the_optional_code_and_has_no_inline_script(client):
     response = client.get(LOGIN)

@@ -157,6 +157,8 @@ def s3_storage(s3_endpoint, settings, monkeypatch):
     configured = runpy.run_path(os.path.join(django_settings.BASE_DIR, "ocop_registry", "settings.py"))
     assert configured["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     assert configured["SERVE_MEDIA"] is False  # the object store serves the images, not Django
+    # The browser may load images from the store: the CSP names its origin.
+    assert s3_endpoint.rstrip("/") in configured["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
 
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
                           aws_access_key_id="moto-key", aws_secret_access_key="moto-secret")

@@ -38,13 +38,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def generated_password(user):
-        while True:  # 16 random characters pass the validators all but never; check anyway
+        for _attempt in range(10):  # 16 random characters pass the usual validators; check anyway
             password = secrets.token_urlsafe(12)
             try:
                 validate_password(password, user=user)
-            except ValidationError:
+            except ValidationError as error:
+                refusal = error
                 continue
             return password
+        raise CommandError("No generated password passed the validators: " + " ".join(refusal.messages))
 
     @staticmethod
     def check_password(password, user):
