@@ -15,10 +15,17 @@ from . import rules
 from .rules import CouncilLevel, RuleSet
 
 
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("Nháp")
+    SCORED = "scored", _("Đã chấm điểm")
+    RECOGNISED = "recognised", _("Đã công nhận")
+    REVOKED = "revoked", _("Đã thu hồi")
+
+
 # Conditions on evaluations, shared by the QuerySet methods below and by the tallies' conditional
 # aggregates (evaluations/selectors.py), so each rule is written once.
 
-DECIDED_STATUSES = ("recognised", "revoked")
+DECIDED_STATUSES = (EvaluationStatus.RECOGNISED, EvaluationStatus.REVOKED)
 
 
 def decided_by_condition(day: datetime.date) -> Q:
@@ -28,7 +35,7 @@ def decided_by_condition(day: datetime.date) -> Q:
 
 def revoked_by_condition(day: datetime.date) -> Q:
     """Revoked by a decision dated on or before ``day``."""
-    return Q(status="revoked", revocation_date__lte=day)
+    return Q(status=EvaluationStatus.REVOKED, revocation_date__lte=day)
 
 
 def valid_on_condition(day: datetime.date) -> Q:
@@ -104,11 +111,7 @@ class EvaluationQuerySet(models.QuerySet):
 class Evaluation(models.Model):
     """One council's evaluation of one product, and the decision taken on it."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Nháp")
-        SCORED = "scored", _("Đã chấm điểm")
-        RECOGNISED = "recognised", _("Đã công nhận")
-        REVOKED = "revoked", _("Đã thu hồi")
+    Status = EvaluationStatus
 
     product = models.ForeignKey(
         "products.Product", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("sản phẩm")
@@ -190,7 +193,7 @@ class Evaluation(models.Model):
             models.CheckConstraint(condition=Q(rule_set__in=RuleSet.values), name="evaluation_rule_set_valid"),
             models.CheckConstraint(condition=Q(level__in=CouncilLevel.values), name="evaluation_level_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "scored", "recognised", "revoked"]), name="evaluation_status_valid"
+                condition=Q(status__in=EvaluationStatus.values), name="evaluation_status_valid"
             ),
             models.CheckConstraint(condition=rules.part_maxima_condition(), name="evaluation_parts_within_maxima"),
             # Part scores come together: all three or none.
@@ -201,21 +204,21 @@ class Evaluation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(declared_stars__isnull=True)
-                | (Q(declared_stars__gte=1, declared_stars__lte=5) & Q(score_a__isnull=True)),
+                | (Q(declared_stars__in=rules.STARS) & Q(score_a__isnull=True)),
                 name="evaluation_declared_stars_without_scores",
             ),
             models.CheckConstraint(
-                condition=Q(stars__isnull=True) | Q(stars__lt=5) | Q(level=CouncilLevel.CENTRAL),
+                condition=Q(stars__isnull=True) | Q(stars__lt=rules.NATIONAL_STARS) | Q(level=CouncilLevel.CENTRAL),
                 name="evaluation_five_stars_central_only",
             ),
             # A scored evaluation has an outcome: points, declared stars or "not rated".
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(not_rated=True) | Q(stars__isnull=False),
+                condition=Q(status=EvaluationStatus.DRAFT) | Q(not_rated=True) | Q(stars__isnull=False),
                 name="evaluation_scored_has_outcome",
             ),
             # A recognition is a decision: numbered, dated, and at 3 stars or more.
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "scored"])
+                condition=Q(status__in=[EvaluationStatus.DRAFT, EvaluationStatus.SCORED])
                 | (
                     ~Q(decision_no="")
                     & Q(decision_date__isnull=False, stars__isnull=False, stars__gte=rules.CERTIFIED_MIN_STARS)
@@ -224,7 +227,7 @@ class Evaluation(models.Model):
                 name="evaluation_recognition_is_decided",
             ),
             models.CheckConstraint(
-                condition=~Q(status="revoked") | (~Q(revocation_no="") & Q(revocation_date__isnull=False)),
+                condition=~Q(status=EvaluationStatus.REVOKED) | (~Q(revocation_no="") & Q(revocation_date__isnull=False)),
                 name="evaluation_revocation_is_decided",
             ),
             models.CheckConstraint(
@@ -239,7 +242,7 @@ class Evaluation(models.Model):
                 | (
                     Q(level=CouncilLevel.PROVINCE, proposal_date__isnull=False, not_rated=False)
                     & (
-                        Q(total__isnull=False, total__gte=rules.STAR_BANDS[-1][0])
+                        Q(total__isnull=False, total__gte=rules.NATIONAL_MIN_POINTS)
                         | Q(score_a__isnull=True, declared_stars=rules.BELOW_CENTRAL_MAX_STARS)
                     )
                 ),
@@ -285,10 +288,7 @@ class Evaluation(models.Model):
         total = self.computed_total
         if total is None:
             return self.declared_stars
-        stars = rules.stars_for(total)
-        if self.level != CouncilLevel.CENTRAL:
-            stars = min(stars, rules.BELOW_CENTRAL_MAX_STARS)
-        return stars
+        return rules.stars_recognisable(total=total, level=self.level)
 
     @property
     def qualifies_for_national_proposal(self) -> bool:
@@ -433,10 +433,13 @@ class Phase(models.Model):
             raise ValidationError({"end": _("Ngày kết thúc giai đoạn phải sau ngày bắt đầu.")})
 
 
+class TargetMeasure(models.TextChoices):
+    RECOGNISED = "recognised", _("Sản phẩm được công nhận")
+    PROPOSED_NATIONAL = "proposed_national", _("Sản phẩm đề xuất 5 sao quốc gia")
+
+
 class Target(models.Model):
-    class Measure(models.TextChoices):
-        RECOGNISED = "recognised", _("Sản phẩm được công nhận")
-        PROPOSED_NATIONAL = "proposed_national", _("Sản phẩm đề xuất 5 sao quốc gia")
+    Measure = TargetMeasure
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="targets", verbose_name=_("giai đoạn"))
     label = models.CharField(_("tên chỉ tiêu"), max_length=255)
@@ -454,10 +457,14 @@ class Target(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu")
         constraints = [
             models.CheckConstraint(
-                condition=Q(measure__in=["recognised", "proposed_national"]), name="target_measure_valid"
+                condition=Q(measure__in=TargetMeasure.values), name="target_measure_valid"
             ),
             models.CheckConstraint(
-                condition=Q(min_stars__gte=3, max_stars__lte=5, min_stars__lte=models.F("max_stars")),
+                condition=Q(
+                    min_stars__gte=rules.CERTIFIED_MIN_STARS,
+                    max_stars__lte=rules.NATIONAL_STARS,
+                    min_stars__lte=models.F("max_stars"),
+                ),
                 name="target_star_range_valid",
             ),
             models.CheckConstraint(condition=Q(target_count__gt=0), name="target_count_positive"),

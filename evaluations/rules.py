@@ -43,8 +43,12 @@ STAR_BANDS = (
     (90, 100, 5),
 )
 MAX_TOTAL = 100
+STARS = tuple(stars for _low, _high, stars in STAR_BANDS)  # 1…5: every star rating
 CERTIFIED_MIN_STARS = 3
+CERTIFIED_STARS = tuple(stars for stars in STARS if stars >= CERTIFIED_MIN_STARS)  # 3, 4, 5: OCOP products
 NATIONAL_STARS = 5
+# The points that earn 5 stars; below the central level, the points a 5-star proposal needs.
+NATIONAL_MIN_POINTS = next(low for low, _high, stars in STAR_BANDS if stars == NATIONAL_STARS)
 # The highest star a council below the central level can recognise.
 BELOW_CENTRAL_MAX_STARS = 4
 
@@ -66,6 +70,22 @@ def stars_for(total: int) -> int:
         if low <= total <= high:
             return stars
     raise AssertionError("STAR_BANDS must cover 0–100")
+
+
+def band_for(stars: int) -> tuple[int, int]:
+    """The lowest and highest totals that earn ``stars``."""
+    return next((low, high) for low, high, band_stars in STAR_BANDS if band_stars == stars)
+
+
+def stars_recognisable(*, total: int, level: str) -> int:
+    """Stars a council at ``level`` recognises for ``total``: below the central level at most 4.
+
+    A total of 90+ below the central level makes a 4-star product and a candidate for 5 stars.
+    """
+    stars = stars_for(total)
+    if level != CouncilLevel.CENTRAL:
+        stars = min(stars, BELOW_CENTRAL_MAX_STARS)
+    return stars
 
 
 def certificate_valid_until(decision_date: datetime.date) -> datetime.date:

@@ -37,12 +37,15 @@ class FoldedNameMixin(models.Model):
 # --- Administrative units -------------------------------------------------
 
 
+class CommuneKind(models.TextChoices):
+    COMMUNE = "xa", _("xã")
+    WARD = "phuong", _("phường")
+
+
 class Commune(FoldedNameMixin):
     """A current (from 1/7/2025) commune or ward of Thanh Hóa."""
 
-    class Kind(models.TextChoices):
-        COMMUNE = "xa", _("xã")
-        WARD = "phuong", _("phường")
+    Kind = CommuneKind
 
     code = models.CharField(_("mã chính thức"), max_length=5, unique=True)
     name = models.CharField(_("tên"), max_length=100)
@@ -57,7 +60,7 @@ class Commune(FoldedNameMixin):
         verbose_name = _("xã/phường")
         verbose_name_plural = pgettext_lazy("plural", "xã/phường")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["xa", "phuong"]), name="commune_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CommuneKind.values), name="commune_kind_valid"),
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"),
         ]
 
@@ -73,13 +76,16 @@ class Commune(FoldedNameMixin):
         return reverse("products:commune_detail", kwargs={"slug": self.slug})
 
 
+class LegacyDistrictKind(models.TextChoices):
+    DISTRICT = "huyen", _("huyện")
+    TOWN = "thi_xa", _("thị xã")
+    CITY = "thanh_pho", _("thành phố")
+
+
 class LegacyDistrict(FoldedNameMixin):
     """A district-level unit of Thanh Hóa before 1/7/2025 (huyện, thị xã, thành phố)."""
 
-    class Kind(models.TextChoices):
-        DISTRICT = "huyen", _("huyện")
-        TOWN = "thi_xa", _("thị xã")
-        CITY = "thanh_pho", _("thành phố")
+    Kind = LegacyDistrictKind
 
     code = models.CharField(_("mã chính thức"), max_length=3, unique=True)
     name = models.CharField(_("tên"), max_length=100)
@@ -101,13 +107,16 @@ class LegacyDistrict(FoldedNameMixin):
         return {"huyen": "Huyện", "thi_xa": "Thị xã", "thanh_pho": "Thành phố"}[self.kind]
 
 
+class LegacyCommuneKind(models.TextChoices):
+    COMMUNE = "xa", _("xã")
+    WARD = "phuong", _("phường")
+    TOWNLET = "thi_tran", _("thị trấn")
+
+
 class LegacyCommune(FoldedNameMixin):
     """A commune-level unit before 1/7/2025, with the current commune(s) that succeeded it."""
 
-    class Kind(models.TextChoices):
-        COMMUNE = "xa", _("xã")
-        WARD = "phuong", _("phường")
-        TOWNLET = "thi_tran", _("thị trấn")
+    Kind = LegacyCommuneKind
 
     code = models.CharField(_("mã chính thức"), max_length=5, unique=True)
     name = models.CharField(_("tên"), max_length=100)
@@ -140,7 +149,7 @@ class LegacyCommune(FoldedNameMixin):
         verbose_name_plural = pgettext_lazy("plural", "xã cũ (trước 2025)")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["xa", "phuong", "thi_tran"]), name="legacy_commune_kind_valid"
+                condition=Q(kind__in=LegacyCommuneKind.values), name="legacy_commune_kind_valid"
             ),
         ]
 
@@ -156,14 +165,17 @@ class LegacyCommune(FoldedNameMixin):
 # --- Producers --------------------------------------------------------------
 
 
+class ProducerKind(models.TextChoices):
+    ENTERPRISE = "doanh_nghiep", _("Doanh nghiệp")
+    COOPERATIVE = "htx", _("Hợp tác xã")
+    COOPERATIVE_GROUP = "tht", _("Tổ hợp tác")
+    HOUSEHOLD = "ho_kd", _("Hộ sản xuất kinh doanh")
+
+
 class Producer(FoldedNameMixin):
     """A producer (chủ thể OCOP): an enterprise, a cooperative, a cooperative group or a household."""
 
-    class Kind(models.TextChoices):
-        ENTERPRISE = "doanh_nghiep", _("Doanh nghiệp")
-        COOPERATIVE = "htx", _("Hợp tác xã")
-        COOPERATIVE_GROUP = "tht", _("Tổ hợp tác")
-        HOUSEHOLD = "ho_kd", _("Hộ sản xuất kinh doanh")
+    Kind = ProducerKind
 
     name = models.CharField(_("tên"), max_length=255)
     slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
@@ -195,7 +207,7 @@ class Producer(FoldedNameMixin):
                 fields=["tax_code"], condition=~Q(tax_code=""), name="producer_tax_code_unique_when_present"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["doanh_nghiep", "htx", "tht", "ho_kd"]), name="producer_kind_valid"
+                condition=Q(kind__in=ProducerKind.values), name="producer_kind_valid"
             ),
             models.CheckConstraint(
                 condition=Q(tax_code="") | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
@@ -308,7 +320,8 @@ def _thumbnail(width: int) -> ImageSpecField:
     )
 
 
-PROVISIONAL_CODE_PREFIX = "OCOP-38-tmp"
+PRODUCT_CODE_PREFIX = "OCOP-38-"  # 38: Thanh Hóa's province code
+PROVISIONAL_CODE_PREFIX = f"{PRODUCT_CODE_PREFIX}tmp"
 
 
 def provisional_code() -> str:
@@ -322,7 +335,7 @@ class ProductQuerySet(models.QuerySet):
 
 
 class Product(FoldedNameMixin):
-    CODE_PREFIX = "OCOP-38-"
+    CODE_PREFIX = PRODUCT_CODE_PREFIX
 
     code = models.CharField(_("mã"), max_length=20, unique=True, editable=False, default=provisional_code)
     name = models.CharField(_("tên"), max_length=255)
@@ -378,7 +391,7 @@ class Product(FoldedNameMixin):
         constraints = [
             models.UniqueConstraint(fields=["producer", "name_key"], name="product_unique_name_per_producer"),
             models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
-            models.CheckConstraint(condition=Q(code__startswith="OCOP-38-"), name="product_code_prefix"),
+            models.CheckConstraint(condition=Q(code__startswith=PRODUCT_CODE_PREFIX), name="product_code_prefix"),
         ]
 
     def __str__(self):
