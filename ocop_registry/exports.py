@@ -31,7 +31,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -64,7 +64,7 @@ def _converter(field) -> Callable[[Any], Any]:
         labels = {value: str(label) for value, label in field.flatchoices}
         return lambda value: labels.get(value, value)
     if isinstance(field, models.BooleanField):
-        return lambda value: None if value is None else (_g("Có") if value else _g("Không"))
+        return lambda value: None if value is None else (gettext("Có") if value else gettext("Không"))
     return lambda value: value
 
 

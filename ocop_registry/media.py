@@ -12,7 +12,7 @@ import posixpath
 
 from django.conf import settings
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseNotFound
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.static import serve as static_serve
 
 PUBLIC_PREFIXES = ("products/", "CACHE/images/")
@@ -49,4 +49,4 @@ def _file_response(request, path):
         else:
             response["Cache-Control"] = CACHE_CONTROL
             return response
-    return HttpResponseNotFound(_("Không tìm thấy tệp."), content_type="text/plain; charset=utf-8")
+    return HttpResponseNotFound(gettext("Không tìm thấy tệp."), content_type="text/plain; charset=utf-8")

@@ -12,8 +12,7 @@ def ocop_rules(request):
             "certified_min_stars": rules.CERTIFIED_MIN_STARS,
             "below_central_max_stars": rules.BELOW_CENTRAL_MAX_STARS,
             "national_stars": rules.NATIONAL_STARS,
-            # The lowest total of the 5-star band: from it the province proposes a product to the central council.
-            "national_min_points": next(low for low, _high, stars in rules.STAR_BANDS if stars == rules.NATIONAL_STARS),
+            "national_min_points": rules.NATIONAL_MIN_POINTS,
             "max_total": rules.MAX_TOTAL,
             "validity_months": 12 * validity.years + validity.months,
             "expiring_soon_days": rules.EXPIRING_SOON_DAYS,

@@ -43,8 +43,7 @@ ORDERINGS = {
 }
 STAR_CHOICES = [
     (stars, format_lazy("{stars} {unit}", stars=stars, unit=_("sao")))
-    for _low, _high, stars in rules.STAR_BANDS
-    if stars >= rules.CERTIFIED_MIN_STARS
+    for stars in rules.CERTIFIED_STARS
 ]
 
 

@@ -130,16 +130,15 @@ def headline_counts(*, day: datetime.date | None = None) -> Headline:
     """Products with a valid certificate by star, and the producers and communes behind them: one query."""
     day = day or today()
     valid = with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID).order_by()
-    star_values = [stars for _low, _high, stars in rules.STAR_BANDS if stars >= rules.CERTIFIED_MIN_STARS]
     figures = valid.aggregate(
         total=Count("pk"),
         producers=Count("producer", distinct=True),
         communes=Count("commune", distinct=True),
-        **{f"stars_{s}": Count("pk", filter=Q(cert_stars=s)) for s in star_values},
+        **{f"stars_{s}": Count("pk", filter=Q(cert_stars=s)) for s in rules.CERTIFIED_STARS},
     )
     return Headline(
         valid_products=figures["total"],
-        by_stars={s: figures[f"stars_{s}"] for s in star_values},
+        by_stars={s: figures[f"stars_{s}"] for s in rules.CERTIFIED_STARS},
         producers=figures["producers"],
         communes=figures["communes"],
     )

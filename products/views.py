@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from evaluations import rules
@@ -23,7 +23,7 @@ def _page(request, queryset):
     page = paginator.get_page(raw)
     notice = ""
     if raw and raw != str(page.number):
-        notice = _("Không có trang “%(page)s”; đang hiển thị trang %(number)s.") % {
+        notice = gettext("Không có trang “%(page)s”; đang hiển thị trang %(number)s.") % {
             "page": raw[:20],
             "number": page.number,
         }
@@ -131,7 +131,7 @@ def product_csv(request):
 def _product_or_404(slug):
     product = selectors.catalogue_product_detail(slug=slug)
     if product is None:
-        raise Http404(_("Không có sản phẩm OCOP này trong danh mục công khai."))
+        raise Http404(gettext("Không có sản phẩm OCOP này trong danh mục công khai."))
     return product
 
 
@@ -183,7 +183,7 @@ def product_print(request, slug):
 def producer_detail(request, slug):
     producer = selectors.public_producer(slug=slug)
     if producer is None:
-        raise Http404(_("Không có chủ thể này trong danh mục công khai."))
+        raise Http404(gettext("Không có chủ thể này trong danh mục công khai."))
     page, page_notice = _page(request, selectors.catalogue_products().filter(producer=producer))
     return render(
         request,

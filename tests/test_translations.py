@@ -158,7 +158,7 @@ def test_register_import_errors_come_out_in_english():
 
     assert not report.ok
     # Column names stay as written in the file (they are part of the file format).
-    assert "Row 2, column “Hạng sao”: Stars must be 3, 4 or 5 (the file has “9”)." in errors
+    assert "Row 2, column “Hạng sao”: Stars must be one of 3, 4, 5 (the file has “9”)." in errors
     assert "Row 2, column “Ngày quyết định”: Invalid date “31/02/2021”: write dd/mm/yyyy or yyyy-mm-dd." in errors
     assert "Row 3, column “Số quyết định”: This cell must not be empty." in errors
     no_commune = "Row 3, column “Xã”: There is no current commune/ward named “Xã Không Có”."
@@ -190,4 +190,4 @@ def test_register_import_file_errors_and_summary_come_out_in_english():
 def test_register_import_messages_stay_vietnamese_by_default():
     report = register_import(csv_bytes("Nem chua,HTX A,Lam Sơn,9,Tỉnh,1/QĐ-UBND,15/08/2025"), "list.csv", dry_run=True)
 
-    assert str(report.errors[0]) == "Dòng 2, cột “Hạng sao”: Hạng sao phải là 3, 4 hoặc 5 (đang ghi “9”)."
+    assert str(report.errors[0]) == "Dòng 2, cột “Hạng sao”: Hạng sao phải là một trong 3, 4, 5 (đang ghi “9”)."

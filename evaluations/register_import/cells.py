@@ -10,7 +10,6 @@ from products.normalise import fold
 from .. import rules
 from ..rules import CouncilLevel
 
-STAR_CHOICES = tuple(stars for _low, _high, stars in rules.STAR_BANDS if stars >= rules.CERTIFIED_MIN_STARS)
 
 
 def cell_text(value) -> str:
@@ -96,7 +95,7 @@ def parse_stars(value) -> int | None:
     """3, 4 or 5 from "4", 4, 4.0, "4 sao", "4★" or "★★★★"; None otherwise."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
-        return int(number) if number.is_integer() and int(number) in STAR_CHOICES else None
+        return int(number) if number.is_integer() and int(number) in rules.CERTIFIED_STARS else None
     text = cell_text(value)
     if text and set(text) == {"★"}:
         count = len(text)
@@ -105,7 +104,7 @@ def parse_stars(value) -> int | None:
         if match is None:
             return None
         count = int(match.group(1))
-    return count if count in STAR_CHOICES else None
+    return count if count in rules.CERTIFIED_STARS else None
 
 
 def parse_score(value) -> int | None:

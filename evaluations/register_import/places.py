@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from products.models import Commune, LegacyCommune, LegacyDistrict, LegacySector, ProductGroup
 from products.normalise import fold
@@ -171,7 +171,7 @@ class Places:
     def _place_legacy(self, commune: str, district: str) -> Placement:
         districts = self.district(district)
         if not districts:
-            return Placement(problems=(("district", _(
+            return Placement(problems=(("district", gettext(
                 "Không tìm thấy huyện/thị xã/thành phố cũ “%(value)s” của Thanh Hóa."
             ) % {"value": district}),))
         found = self.legacy_commune(commune, districts, has_marks(commune, district))
@@ -179,15 +179,16 @@ class Places:
             return Placement(commune=found[0].successor, legacy=found[0])
         if len(found) > 1:
             names = "; ".join(str(u) for u in found)
-            return Placement(problems=(("commune", _(
+            return Placement(problems=(("commune", gettext(
                 "“%(value)s” khớp nhiều đơn vị: %(names)s. Hãy ghi đúng tên có dấu."
             ) % {"value": commune, "names": names}),))
         elsewhere = self.legacy_commune_anywhere(commune)
         hint = ""
         if elsewhere:
-            hint = " " + _("Có đơn vị cùng tên ở: %(names)s.") % {"names": "; ".join(str(u) for u in elsewhere[:5])}
+            names = "; ".join(str(unit) for unit in elsewhere[:5])
+            hint = " " + gettext("Có đơn vị cùng tên ở: %(names)s.") % {"names": names}
         district_names = ", ".join(str(d) for d in districts)
-        return Placement(problems=(("commune", _("Không tìm thấy xã “%(value)s” thuộc %(districts)s.") % {
+        return Placement(problems=(("commune", gettext("Không tìm thấy xã “%(value)s” thuộc %(districts)s.") % {
             "value": commune, "districts": district_names,
         } + hint),))
 
@@ -196,11 +197,11 @@ class Places:
         if len(found) == 1:
             return Placement(commune=found[0])
         if len(found) > 1:
-            names = "; ".join(_("%(unit)s (mã %(code)s)") % {"unit": c, "code": c.code} for c in found)
-            return Placement(problems=(("commune", _(
+            names = "; ".join(gettext("%(unit)s (mã %(code)s)") % {"unit": c, "code": c.code} for c in found)
+            return Placement(problems=(("commune", gettext(
                 "“%(value)s” khớp nhiều xã/phường: %(names)s. Hãy ghi rõ “Xã …” hoặc “Phường …”."
             ) % {"value": commune, "names": names}),))
-        return Placement(problems=(("commune", _(
+        return Placement(problems=(("commune", gettext(
             "Không có xã/phường hiện nay tên “%(value)s”. "
             "Nếu đây là xã cũ (trước 01/07/2025), hãy ghi thêm cột “Huyện”."
         ) % {"value": commune}),))

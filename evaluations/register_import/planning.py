@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
 
@@ -231,7 +231,7 @@ class _Planner:
             return None
         group = self.places.group(row.text["group"])
         if group is None:
-            row.error("group", _("Không nhận ra nhóm sản phẩm “%(value)s”: ghi mã như “I.3” hoặc tên nhóm.")
+            row.error("group", gettext("Không nhận ra nhóm sản phẩm “%(value)s”: ghi mã như “I.3” hoặc tên nhóm.")
                       % {"value": row.text["group"]})
         return group
 
@@ -244,14 +244,14 @@ class _Planner:
         existing = self.registry.producers.get(fkey, [])
         if len(existing) > 1:
             names = "; ".join(f"{p.name} ({p.commune})" for p in existing)
-            row.error("producer", _(
+            row.error("producer", gettext(
                 "Có nhiều chủ thể cùng tên trong sổ: %(names)s. Hãy gộp hoặc đổi tên trong trang quản trị."
             ) % {"names": names})
             return _Match()
         if existing:
             return _Match(existing[0].pk)
         if not fkey:
-            row.error("producer", _("Tên chủ thể không hợp lệ."))
+            row.error("producer", gettext("Tên chủ thể không hợp lệ."))
             return _Match()
         is_new = fkey not in self.plan.producers
         if is_new and placement.commune is not None:
@@ -269,7 +269,7 @@ class _Planner:
             return _Match()
         pkey = name_key(product_name)
         if not pkey:
-            row.error("product", _("Tên sản phẩm không hợp lệ."))
+            row.error("product", gettext("Tên sản phẩm không hợp lệ."))
             return _Match()
         if isinstance(producer.key, int) and (producer.key, pkey) in self.registry.products:
             return _Match(self.registry.products[(producer.key, pkey)])
@@ -310,11 +310,11 @@ class _Planner:
         """A second row for the same decision: unchanged if it agrees, an error (False) otherwise."""
         first_row, first_stars = first
         if first_stars != decision.stars:
-            row.error("decision_no", _("Dòng %(row)s đã ghi quyết định này cho sản phẩm này với %(stars)s sao.")
+            row.error("decision_no", gettext("Dòng %(row)s đã ghi quyết định này cho sản phẩm này với %(stars)s sao.")
                       % {"row": first_row, "stars": first_stars})
             return False
         row_plan.action = "unchanged"
-        row_plan.note = _("Trùng dòng %(row)s.") % {"row": first_row}
+        row_plan.note = gettext("Trùng dòng %(row)s.") % {"row": first_row}
         self.report.unchanged_rows += 1
         return True
 
@@ -324,8 +324,8 @@ class _Planner:
         self.report.unchanged_rows += 1
         if existing_stars == decision.recorded_stars:
             return
-        row_plan.note = _("Sổ đang ghi %(stars)s sao; giữ nguyên bản ghi trong sổ.") % {"stars": existing_stars}
-        row.warn("stars", _(
+        row_plan.note = gettext("Sổ đang ghi %(stars)s sao; giữ nguyên bản ghi trong sổ.") % {"stars": existing_stars}
+        row.warn("stars", gettext(
             "Quyết định %(decision)s đã có trong sổ với %(existing)s sao; tệp ghi %(stars)s sao. "
             "Giữ nguyên bản ghi trong sổ."
         ) % {"decision": decision.number, "existing": existing_stars, "stars": decision.stars})
@@ -337,10 +337,10 @@ class _Planner:
 def _check_filled_and_lengths(row: _Row):
     for name in REQUIRED_FIELDS:
         if not row.text.get(name):
-            row.error(name, _("Ô này không được để trống."))
+            row.error(name, gettext("Ô này không được để trống."))
     for name, limit in MAX_LENGTHS.items():
         if len(row.text.get(name, "")) > limit:
-            row.error(name, _("Quá dài: tối đa %(max)s ký tự (ô này có %(n)s).")
+            row.error(name, gettext("Quá dài: tối đa %(max)s ký tự (ô này có %(n)s).")
                       % {"max": limit, "n": len(row.text[name])})
 
 
@@ -362,7 +362,8 @@ def _read_stars(row: _Row) -> int | None:
         return None
     stars = parse_stars(row.record["stars"])
     if stars is None:
-        row.error("stars", _("Hạng sao phải là 3, 4 hoặc 5 (đang ghi “%(value)s”).") % {"value": row.text["stars"]})
+        row.error("stars", gettext("Hạng sao phải là một trong %(stars)s (đang ghi “%(value)s”).")
+                  % {"stars": ", ".join(map(str, rules.CERTIFIED_STARS)), "value": row.text["stars"]})
     return stars
 
 
@@ -371,7 +372,7 @@ def _read_level(row: _Row, stars: int | None) -> str | None:
     if row.text.get("level"):
         level = parse_level(row.text["level"])
         if level is None:
-            row.error("level", _("Cấp công nhận phải là Huyện, Tỉnh hoặc Trung ương (đang ghi “%(value)s”).")
+            row.error("level", gettext("Cấp công nhận phải là Huyện, Tỉnh hoặc Trung ương (đang ghi “%(value)s”).")
                       % {"value": row.text["level"]})
         return level
     if stars is None:
@@ -384,7 +385,7 @@ def _read_date(row: _Row, today: datetime.date) -> datetime.date | None:
         return None
     decision_date = parse_date(row.record["decision_date"])
     if decision_date is None:
-        row.error("decision_date", _("Ngày không hợp lệ “%(value)s”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+        row.error("decision_date", gettext("Ngày không hợp lệ “%(value)s”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
                   % {"value": row.text["decision_date"]})
     elif problem := rules.decision_date_problem(decision_date=decision_date, today=today):
         row.error("decision_date", problem)
@@ -398,7 +399,7 @@ def _check_score(row: _Row, decision: _Decision):
         return
     score = parse_score(row.record["score"])
     if score is None:
-        row.error("score", _("Điểm phải là số nguyên từ 0 đến %(max)s (đang ghi “%(value)s”).")
+        row.error("score", gettext("Điểm phải là số nguyên từ 0 đến %(max)s (đang ghi “%(value)s”).")
                   % {"max": rules.MAX_TOTAL, "value": row.text["score"]})
         return
     decision.score = score
@@ -407,11 +408,11 @@ def _check_score(row: _Row, decision: _Decision):
     stars_at_level, qualifies_for_proposal = _stars_by_points(score, decision.level)
     if decision.is_proposal:
         if not qualifies_for_proposal:
-            # The msgid keeps its literal 90 (the English catalogue is keyed by it): rules.STAR_BANDS[-1][0].
-            row.error("score", _("Đề xuất 5 sao cần từ 90 điểm; %(score)s điểm ứng với %(by_points)s sao.")
-                      % {"score": score, "by_points": rules.stars_for(score)})
+            message = gettext("Đề xuất 5 sao cần từ %(points)s điểm; %(score)s điểm ứng với %(by_points)s sao.")
+            by_points = rules.stars_for(score)
+            row.error("score", message % {"points": rules.NATIONAL_MIN_POINTS, "score": score, "by_points": by_points})
     elif stars_at_level != decision.stars:
-        row.error("score", _("%(score)s điểm ứng với %(by_points)s sao, không khớp hạng sao %(stars)s sao.")
+        row.error("score", gettext("%(score)s điểm ứng với %(by_points)s sao, không khớp hạng sao %(stars)s sao.")
                   % {"score": score, "by_points": stars_at_level, "stars": decision.stars})
 
 
@@ -429,7 +430,7 @@ def _read_kind(row: _Row) -> str | None:
         return None
     kind = parse_producer_kind(row.text["producer_kind"])
     if kind is None:
-        row.error("producer_kind", _(
+        row.error("producer_kind", gettext(
             "Không nhận ra loại hình “%(value)s”: ghi Doanh nghiệp, Hợp tác xã, "
             "Tổ hợp tác hoặc Hộ sản xuất kinh doanh."
         ) % {"value": row.text["producer_kind"]})

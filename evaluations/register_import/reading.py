@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from products.normalise import fold
 
@@ -97,7 +97,7 @@ def _read_xlsx(data: bytes) -> list:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("Không đọc được tệp XLSX (tệp hỏng hoặc không phải Excel .xlsx).")) from exc
+        raise ImportFileError(gettext("Không đọc được tệp XLSX (tệp hỏng hoặc không phải Excel .xlsx).")) from exc
     try:
         sheet = workbook.worksheets[0]
         return [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
@@ -110,7 +110,7 @@ def _read_csv(data: bytes) -> list:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            _("Tệp CSV không ở mã UTF-8. Trong Excel, hãy lưu lại bằng “CSV UTF-8 (phân cách bằng dấu phẩy)”.")
+            gettext("Tệp CSV không ở mã UTF-8. Trong Excel, hãy lưu lại bằng “CSV UTF-8 (phân cách bằng dấu phẩy)”.")
         ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parsed = {}
@@ -144,7 +144,7 @@ def read_rows(data: bytes, filename: str = "") -> tuple[list, dict]:
     if found is None:
         missing = ", ".join(f"“{COLUMN_BY_FIELD[name].label}”" for name in REQUIRED_FIELDS)
         raise ImportFileError(
-            _("Không tìm thấy dòng tiêu đề. Tệp cần có các cột bắt buộc: %(missing)s (xem hướng dẫn nhập).")
+            gettext("Không tìm thấy dòng tiêu đề. Tệp cần có các cột bắt buộc: %(missing)s (xem hướng dẫn nhập).")
             % {"missing": missing}
         )
     header_index, mapping = found

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.utils.translation import ngettext
 
 from ..rules import CouncilLevel
@@ -17,7 +17,7 @@ class RowError:
 
     def __str__(self):
         if self.row:
-            return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
+            return gettext("Dòng %(row)s, cột “%(column)s”: %(message)s") % {
                 "row": self.row, "column": self.column, "message": self.message,
             }
         return self.message
@@ -48,10 +48,10 @@ class RowPlan:
     @property
     def action_label(self):
         if self.action == "unchanged":
-            return _("Không đổi (đã có trong sổ)")
+            return gettext("Không đổi (đã có trong sổ)")
         if self.is_proposal:
-            return _("Ghi đề xuất 5 sao")
-        return _("Ghi quyết định công nhận")
+            return gettext("Ghi đề xuất 5 sao")
+        return gettext("Ghi quyết định công nhận")
 
 
 @dataclass
@@ -93,7 +93,11 @@ class ImportReport:
             % {"count": self.unchanged_rows},
         }
         if self.written:
-            template = _("Đã tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s.")
+            template = gettext(
+                "Đã tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s."
+            )
         else:
-            template = _("Sẽ tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s.")
+            template = gettext(
+                "Sẽ tạo %(producers)s, %(products)s, %(decisions)s (trong đó %(proposals)s); %(unchanged)s."
+            )
         return template % counts

@@ -106,7 +106,7 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_reports_row_column_and_m
     assert registry_counts() == before
     report = register_import(Path(path).read_bytes(), "danh-sach.csv", dry_run=True)
     assert [(e.row, e.column) for e in report.errors] == [(3, "Hạng sao")]
-    assert "3, 4 hoặc 5" in report.errors[0].message
+    assert "một trong 3, 4, 5" in report.errors[0].message
 
 
 def test_command_prints_every_error_to_stderr(tmp_path):

@@ -7,7 +7,7 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
 
 from evaluations import rules
@@ -26,11 +26,11 @@ BADGES = {
 def stars(count):
     """★★★★☆ with an accessible label ("4 sao")."""
     if not count:
-        return format_html('<span class="stars stars-none">{}</span>', _("Chưa xếp hạng"))
+        return format_html('<span class="stars stars-none">{}</span>', gettext("Chưa xếp hạng"))
     count = int(count)
     filled = "★" * count
     empty = "☆" * max(rules.NATIONAL_STARS - count, 0)
-    label = _("%(stars)s sao") % {"stars": count}
+    label = gettext("%(stars)s sao") % {"stars": count}
     return format_html(
         '<span class="stars" role="img" aria-label="{}" title="{}"><span aria-hidden="true">{}<span class="stars-empty">{}</span></span></span>',
         label,
