@@ -8,8 +8,12 @@ The counting rule (DOMAIN.md, "How a tally counts"):
   highest star it reached there; those certified before the range started are re-recognitions;
 - "proposed for national" counts distinct products the province proposed for 5★ inside the phase
   (by proposal date), and nothing else counts there;
-- current standing looks at each product's latest recognition on the date: valid (within its 36
-  months), expired, or revoked; plus the certificates that expire within 90 days.
+- current standing looks at each product's latest recognition on the date: valid (within
+  ``rules.CERTIFICATE_VALIDITY``), expired, or revoked; plus the certificates that expire within
+  ``rules.EXPIRING_SOON_DAYS``.
+
+The progress API reads :func:`progress_on` and the dashboard :func:`dashboard_on`, each through its
+cached wrapper; tests call the same two functions.
 
 Every tally is an aggregate query in the database: the number of queries is the same whatever
 the number of products, communes, phases or years.
@@ -37,12 +41,6 @@ from .models import (
     valid_on_condition,
 )
 
-STARS = (rules.CERTIFIED_MIN_STARS, rules.BELOW_CENTRAL_MAX_STARS, rules.NATIONAL_STARS)  # 3, 4, 5
-
-# The earliest and latest dates the dashboard accepts (36-month arithmetic must stay in range).
-MIN_AS_OF = datetime.date(1900, 1, 1)
-MAX_AS_OF = datetime.date(2999, 12, 31)
-
 
 # --- Conditions ------------------------------------------------------------------------------
 
@@ -66,7 +64,7 @@ class DateRange:
 class RangeTally:
     """Distinct products recognised in a date range, each at its highest star there."""
 
-    by_stars: dict = field(default_factory=dict)  # {3: n, 4: n, 5: n}
+    by_stars: dict = field(default_factory=dict)  # {stars: n} for each of rules.CERTIFIED_STARS
     products: int = 0
     rerecognised: int = 0
     proposed_national: int = 0
@@ -150,7 +148,7 @@ class YearTally:
 class Standing:
     """Products by their latest recognition on the date."""
 
-    valid_by_stars: dict  # {3: n, 4: n, 5: n}
+    valid_by_stars: dict  # {stars: n} for each of rules.CERTIFIED_STARS
     expired_by_stars: dict
     expired: int
     revoked: int
@@ -173,6 +171,15 @@ class BreakdownRow:
     valid: int = 0
     recognised: int = 0
     url: str = ""
+
+
+@dataclass
+class Progress:
+    """The progress API's headline figures."""
+
+    as_of: datetime.date
+    phases: list
+    standing: Standing
 
 
 @dataclass
@@ -213,7 +220,7 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
     totals = {}
     for index, date_range in enumerate(ranges):
         top = f"top_{index}"
-        for stars in STARS:
+        for stars in rules.CERTIFIED_STARS:
             totals[f"r{index}_s{stars}"] = Count("product", filter=Q(**{top: stars}))
         totals[f"r{index}_products"] = Count("product", filter=Q(**{f"{top}__isnull": False}))
         totals[f"r{index}_re"] = Count(
@@ -229,7 +236,7 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
     )
     return {
         date_range.key: RangeTally(
-            by_stars={stars: row[f"r{index}_s{stars}"] or 0 for stars in STARS},
+            by_stars={stars: row[f"r{index}_s{stars}"] or 0 for stars in rules.CERTIFIED_STARS},
             products=row[f"r{index}_products"] or 0,
             rerecognised=row[f"r{index}_re"] or 0,
             proposed_national=row[f"r{index}_proposed"] or 0,
@@ -247,6 +254,10 @@ def _elapsed_days(start, end, day) -> tuple[int, int]:
 
 def _phases_with_targets():
     return list(Phase.objects.prefetch_related("targets").order_by("start", "name"))
+
+
+def _phase_ranges(phases) -> list[DateRange]:
+    return [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
 
 
 def _phase_progress(phases, tallies, day) -> list[PhaseProgress]:
@@ -282,13 +293,6 @@ def _phase_progress(phases, tallies, day) -> list[PhaseProgress]:
     return result
 
 
-def progress_by_phase(*, day: datetime.date) -> list[PhaseProgress]:
-    """Every phase in the database with its targets' progress on ``day`` (3 queries)."""
-    phases = _phases_with_targets()
-    ranges = [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
-    return _phase_progress(phases, range_tallies(ranges, day), day)
-
-
 # --- Current standing -------------------------------------------------------------------------
 
 
@@ -317,8 +321,8 @@ def _latest_grouped(day, keys=BREAKDOWN_KEYS):
 
 
 def _standing_from(rows) -> Standing:
-    valid = dict.fromkeys(STARS, 0)
-    expired = dict.fromkeys(STARS, 0)
+    valid = dict.fromkeys(rules.CERTIFIED_STARS, 0)
+    expired = dict.fromkeys(rules.CERTIFIED_STARS, 0)
     revoked = expiring = 0
     for row in rows:
         valid[row["stars"]] = valid.get(row["stars"], 0) + row["valid"]
@@ -337,7 +341,7 @@ def standing_on(*, day: datetime.date) -> Standing:
 
 
 def expiring_certificates(*, day: datetime.date):
-    """Latest recognitions valid on ``day`` that lapse within 90 days, soonest first, with contacts."""
+    """Latest recognitions valid on ``day`` that lapse within EXPIRING_SOON_DAYS, soonest first, with contacts."""
     return (
         Evaluation.objects.latest_per_product(day)
         .filter(expiring_on_condition(day) & ~revoked_by_condition(day))
@@ -419,7 +423,9 @@ def breakdown_by_producer_kind(*, day):
 
 def _year_ranges(day):
     """One range per calendar year from the first decision to the last one dated by ``day``."""
-    span = Evaluation.objects.filter(decided_by_condition(day)).aggregate(first=Min("decision_date"), last=Max("decision_date"))
+    span = Evaluation.objects.filter(decided_by_condition(day)).aggregate(
+        first=Min("decision_date"), last=Max("decision_date")
+    )
     if span["first"] is None:
         return []
     return [
@@ -428,13 +434,29 @@ def _year_ranges(day):
     ]
 
 
+# --- Headline figures for the progress API -----------------------------------------------------
+
+
+def progress_on(*, day: datetime.date, phases=None) -> Progress:
+    """Every phase with its targets' progress on ``day``, and the current standing (4 queries; 2 with ``phases``).
+
+    ``phases`` are those of :func:`_phases_with_targets` when the caller has read them already.
+    """
+    phases = _phases_with_targets() if phases is None else phases
+    return Progress(
+        as_of=day,
+        phases=_phase_progress(phases, range_tallies(_phase_ranges(phases), day), day),
+        standing=standing_on(day=day),
+    )
+
+
 # --- Everything the dashboard shows -----------------------------------------------------------
 
 
 def dashboard_on(*, day: datetime.date, phases=None) -> Dashboard:
     """All the dashboard's figures on ``day``, in a fixed number of queries (11)."""
     phases = _phases_with_targets() if phases is None else phases
-    phase_ranges = [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
+    phase_ranges = _phase_ranges(phases)
     year_ranges = _year_ranges(day)
     tallies = range_tallies(phase_ranges + year_ranges, day)
     latest = _latest_grouped(day)
@@ -500,23 +522,7 @@ def cached_dashboard_on(*, day: datetime.date) -> Dashboard:
     return replace(figures, expiring=expiring_certificates(day=day))
 
 
-@dataclass
-class Progress:
-    as_of: datetime.date
-    phases: list
-    standing: Standing
-
-
 def cached_progress_on(*, day: datetime.date) -> Progress:
-    """The progress API's headline figures (phases and current standing), cached until the data changes."""
+    """:func:`progress_on`, with the figures cached until the data changes."""
     phases = _phases_with_targets()
-
-    def compute():
-        ranges = [DateRange(f"phase-{p.pk}", p.start, p.end) for p in phases]
-        return Progress(
-            as_of=day,
-            phases=_phase_progress(phases, range_tallies(ranges, day), day),
-            standing=standing_on(day=day),
-        )
-
-    return _cached("progress", day, phases, compute)
+    return _cached("progress", day, phases, lambda: progress_on(day=day, phases=phases))

@@ -6,6 +6,8 @@ in the accompanying tables, so the charts are decoration for people who would ra
 
 from django import template
 
+from evaluations import rules
+
 register = template.Library()
 
 BAR_HEIGHT = 22
@@ -80,11 +82,9 @@ def year_chart(years, label):
 
 @register.inclusion_tag("evaluations/charts/stars.html")
 def stars_chart(standing, label):
-    """One stacked bar: valid at 3★, 4★, 5★, then expired and revoked."""
+    """One stacked bar: valid at each certified star (``s3``, ``s4``, ``s5``), then expired and revoked."""
     parts = [
-        ("s3", standing.valid_by_stars.get(3, 0)),
-        ("s4", standing.valid_by_stars.get(4, 0)),
-        ("s5", standing.valid_by_stars.get(5, 0)),
+        *((f"s{stars}", standing.valid_by_stars.get(stars, 0)) for stars in rules.CERTIFIED_STARS),
         ("expired", standing.expired),
         ("revoked", standing.revoked),
     ]

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_phase, make_producer, make_product, make_recognition
 
@@ -69,6 +70,55 @@ def test_bad_as_of_never_gives_a_500(official_client, value):
 def test_vietnamese_date_format_is_accepted(official_client):
     response = official_client.get(reverse("evaluations:dashboard"), {"as_of": "30/06/2020"})
     assert "Số liệu tính đến hết ngày <strong>30/06/2020</strong>" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["2020-06-30", "30/06/2020"])
+def test_both_date_formats_give_the_same_figures(official_client, value):
+    make_recognition(stars=3, decision_date=D(2020, 6, 12))
+    html = official_client.get(reverse("evaluations:dashboard"), {"as_of": value}).content.decode()
+    assert "Số liệu tính đến hết ngày <strong>30/06/2020</strong>" in html
+    assert 'data-achieved="1" data-target="53"' in html
+    assert "errorlist" not in html
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("zzz", "Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 30/06/2020."),
+        ("31/02/2020", "Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 30/06/2020."),
+        ("31/12/1899", "Ngày phải nằm trong khoảng năm 1900 đến năm 2999."),
+        ("3000-01-01", "Ngày phải nằm trong khoảng năm 1900 đến năm 2999."),
+    ],
+)
+def test_bad_as_of_shows_the_error_and_the_figures_of_today(official_client, value, message):
+    html = official_client.get(reverse("evaluations:dashboard"), {"as_of": value}).content.decode()
+    assert '<ul class="errorlist"' in html and message in html
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert f"Số liệu tính đến hết ngày <strong>{today}</strong>" in html
+    assert f'value="{value}"' in html  # the input is shown back to be corrected
+
+
+def test_bad_as_of_is_explained_in_english_under_the_english_interface(official_client):
+    html = official_client.get(
+        reverse("evaluations:dashboard"), {"as_of": "zzz"}, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9"
+    ).content.decode()
+    assert "Invalid date. Enter it as day/month/year, e.g. 30/06/2020." in html
+
+
+def test_without_as_of_the_form_shows_today(official_client):
+    html = official_client.get(reverse("evaluations:dashboard")).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in html
+    assert "errorlist" not in html
+
+
+def test_expiring_csv_reads_the_same_as_of_formats(official_client):
+    make_recognition(stars=3, decision_date=D(2019, 12, 23))
+    url = reverse("evaluations:expiring_csv")
+    iso = official_client.get(url, {"as_of": "2022-11-01"})
+    vietnamese = official_client.get(url, {"as_of": "01/11/2022"})
+    assert iso["Content-Disposition"] == vietnamese["Content-Disposition"]
+    assert "ocop-sap-het-han-2022-11-01.csv" in iso["Content-Disposition"]
+    assert iso.content == vietnamese.content
 
 
 def test_expiring_certificates_are_listed_with_the_producer_contact(official_client):
