@@ -10,6 +10,7 @@ def ocop_rules(request):
     return {
         "ocop_rules": {
             "certified_min_stars": rules.CERTIFIED_MIN_STARS,
+            "certified_stars": rules.CERTIFIED_STARS,
             "below_central_max_stars": rules.BELOW_CENTRAL_MAX_STARS,
             "national_stars": rules.NATIONAL_STARS,
             "national_min_points": rules.NATIONAL_MIN_POINTS,
