@@ -6,8 +6,9 @@ file, so only the user who uploaded it can confirm it. On confirmation the file 
 checked again against the registry as it is then (it may have changed meanwhile),
 written in one transaction and deleted. Files left unconfirmed are removed after a day.
 
-The URL is wired by ``EvaluationAdmin.get_urls`` (``admin:evaluations_evaluation_import``),
-which wraps this view in ``admin_site.admin_view`` (login and staff checks).
+The URL is wired by the evaluation admin (``evaluations/admin/importing.py``:
+``admin:evaluations_evaluation_import``), which wraps this view in ``admin_site.admin_view``
+(login and staff checks) and asks for ``PERMISSION`` before and here.
 """
 
 import secrets

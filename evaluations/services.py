@@ -8,7 +8,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules
-from .models import DECIDED_STATUSES, Evaluation
+from .models import DECIDED_STATUSES, Evaluation, EvaluationStatus
+
+
+def evaluation_status_for_outcome(
+    *,
+    status: str = EvaluationStatus.DRAFT,
+    score_a: int | None = None,
+    score_b: int | None = None,
+    score_c: int | None = None,
+    declared_stars: int | None = None,
+    not_rated: bool = False,
+) -> str:
+    """The status of an evaluation with this outcome, the one place the rule is written.
+
+    Until a decision is taken the status follows the outcome: "scored" with one (all three part scores,
+    the stars declared by a decision, or "not rated"), a draft without. A recognised or revoked evaluation
+    keeps its status. Used when recording (:func:`evaluation_record`) and by the admin's entry form.
+    """
+    if status in DECIDED_STATUSES:
+        return status
+    has_outcome = not_rated or declared_stars is not None or None not in (score_a, score_b, score_c)
+    return EvaluationStatus.SCORED if has_outcome else EvaluationStatus.DRAFT
 
 
 @transaction.atomic
@@ -26,7 +47,6 @@ def evaluation_record(
     notes: str = "",
 ) -> Evaluation:
     """Record a council's evaluation. With an outcome (scores, stars or "not rated") it is "scored"."""
-    has_outcome = not_rated or declared_stars is not None or None not in (score_a, score_b, score_c)
     evaluation = Evaluation(
         product=product,
         level=level,
@@ -38,7 +58,9 @@ def evaluation_record(
         declared_stars=declared_stars,
         not_rated=not_rated,
         notes=notes,
-        status=Evaluation.Status.SCORED if has_outcome else Evaluation.Status.DRAFT,
+        status=evaluation_status_for_outcome(
+            score_a=score_a, score_b=score_b, score_c=score_c, declared_stars=declared_stars, not_rated=not_rated
+        ),
     )
     evaluation.full_clean()
     evaluation.save()
@@ -222,7 +244,6 @@ def evaluation_propose_national_batch(
     scores) can be proposed: :attr:`Evaluation.qualifies_for_national_proposal`.
     """
     evaluations = list(evaluations)
-    five_star_from = min(low for low, _high, stars in rules.STAR_BANDS if stars == rules.NATIONAL_STARS)
     problems = []
     for evaluation in evaluations:
         label = str(evaluation.product)
@@ -237,10 +258,10 @@ def evaluation_propose_national_batch(
             problems.append(_("%(product)s: chỉ Hội đồng cấp tỉnh đề xuất 5 sao.") % {"product": label})
         elif evaluation.not_rated:
             problems.append(_("%(product)s: sản phẩm không đạt thì không thể đề xuất.") % {"product": label})
-        elif evaluation.total is not None and evaluation.total < five_star_from:
+        elif evaluation.total is not None and evaluation.total < rules.NATIONAL_MIN_POINTS:
             problems.append(
                 _("%(product)s: %(total)s điểm, chưa đủ %(min)s điểm để đề xuất 5 sao.")
-                % {"product": label, "total": evaluation.total, "min": five_star_from}
+                % {"product": label, "total": evaluation.total, "min": rules.NATIONAL_MIN_POINTS}
             )
         elif not evaluation.qualifies_for_national_proposal:
             problems.append(
