@@ -24,7 +24,8 @@ import random
 
 from django.db import transaction
 
-from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
+from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup
+from products.services import producer_create, product_create
 
 from .models import Evaluation
 from .rules import CouncilLevel, rule_set_for
@@ -35,36 +36,36 @@ DEMO_NOTE = "Dữ liệu minh hoạ (demo): không phải hồ sơ thật."
 
 # (product type, group code, producer kind)
 PRODUCT_TYPES = [
-    ("Nước mắm", "I.4", "doanh_nghiep"),
-    ("Mắm tôm", "I.4", "doanh_nghiep"),
-    ("Nem chua", "I.3", "ho_kd"),
-    ("Chè lam", "I.3", "ho_kd"),
-    ("Bánh gai", "I.3", "ho_kd"),
-    ("Mật ong rừng", "I.3", "htx"),
-    ("Gạo nếp cái hoa vàng", "I.2", "htx"),
-    ("Chiếu cói", "IV.1", "htx"),
-    ("Rượu men lá", "II.1", "ho_kd"),
-    ("Dầu lạc ép", "I.3", "tht"),
-    ("Bưởi Luận Văn", "I.1", "htx"),
-    ("Cam đường", "I.1", "htx"),
-    ("Măng khô", "I.2", "tht"),
-    ("Mộc nhĩ", "I.2", "tht"),
-    ("Tinh dầu sả chanh", "III.3", "htx"),
-    ("Trà hoa vàng", "I.5", "doanh_nghiep"),
-    ("Thổ cẩm", "IV.2", "tht"),
-    ("Cao dược liệu", "III.1", "doanh_nghiep"),
-    ("Dầu xoa bóp thảo dược", "III.1", "ho_kd"),
-    ("Xà phòng thảo dược", "III.2", "htx"),
-    ("Giò bò", "I.3", "ho_kd"),
-    ("Chả tôm", "I.3", "ho_kd"),
-    ("Cá thu một nắng", "I.2", "doanh_nghiep"),
-    ("Miến dong", "I.3", "htx"),
-    ("Lan hồ điệp", "V.1", "htx"),
-    ("Bánh răng bừa", "I.3", "ho_kd"),
-    ("Nước uống thảo mộc", "II.2", "doanh_nghiep"),
-    ("Gà đồi", "I.1", "htx"),
-    ("Đồ mỹ nghệ mây tre", "IV.1", "htx"),
-    ("Du lịch cộng đồng", "VI.1", "htx"),
+    ("Nước mắm", "I.4", ProducerKind.ENTERPRISE),
+    ("Mắm tôm", "I.4", ProducerKind.ENTERPRISE),
+    ("Nem chua", "I.3", ProducerKind.HOUSEHOLD),
+    ("Chè lam", "I.3", ProducerKind.HOUSEHOLD),
+    ("Bánh gai", "I.3", ProducerKind.HOUSEHOLD),
+    ("Mật ong rừng", "I.3", ProducerKind.COOPERATIVE),
+    ("Gạo nếp cái hoa vàng", "I.2", ProducerKind.COOPERATIVE),
+    ("Chiếu cói", "IV.1", ProducerKind.COOPERATIVE),
+    ("Rượu men lá", "II.1", ProducerKind.HOUSEHOLD),
+    ("Dầu lạc ép", "I.3", ProducerKind.COOPERATIVE_GROUP),
+    ("Bưởi Luận Văn", "I.1", ProducerKind.COOPERATIVE),
+    ("Cam đường", "I.1", ProducerKind.COOPERATIVE),
+    ("Măng khô", "I.2", ProducerKind.COOPERATIVE_GROUP),
+    ("Mộc nhĩ", "I.2", ProducerKind.COOPERATIVE_GROUP),
+    ("Tinh dầu sả chanh", "III.3", ProducerKind.COOPERATIVE),
+    ("Trà hoa vàng", "I.5", ProducerKind.ENTERPRISE),
+    ("Thổ cẩm", "IV.2", ProducerKind.COOPERATIVE_GROUP),
+    ("Cao dược liệu", "III.1", ProducerKind.ENTERPRISE),
+    ("Dầu xoa bóp thảo dược", "III.1", ProducerKind.HOUSEHOLD),
+    ("Xà phòng thảo dược", "III.2", ProducerKind.COOPERATIVE),
+    ("Giò bò", "I.3", ProducerKind.HOUSEHOLD),
+    ("Chả tôm", "I.3", ProducerKind.HOUSEHOLD),
+    ("Cá thu một nắng", "I.2", ProducerKind.ENTERPRISE),
+    ("Miến dong", "I.3", ProducerKind.COOPERATIVE),
+    ("Lan hồ điệp", "V.1", ProducerKind.COOPERATIVE),
+    ("Bánh răng bừa", "I.3", ProducerKind.HOUSEHOLD),
+    ("Nước uống thảo mộc", "II.2", ProducerKind.ENTERPRISE),
+    ("Gà đồi", "I.1", ProducerKind.COOPERATIVE),
+    ("Đồ mỹ nghệ mây tre", "IV.1", ProducerKind.COOPERATIVE),
+    ("Du lịch cộng đồng", "VI.1", ProducerKind.COOPERATIVE),
 ]
 
 # Real pre-2025 units: (district, commune).
@@ -111,14 +112,14 @@ class DemoBuilder:
     def producer(self, index, kind, place_name, commune):
         person = PERSON_NAMES[index % len(PERSON_NAMES)]
         name = {
-            "doanh_nghiep": f"Công ty TNHH {place_name} Xanh",
-            "htx": f"HTX Nông nghiệp {place_name}",
-            "tht": f"Tổ hợp tác sản xuất {place_name}",
-            "ho_kd": f"Hộ kinh doanh {person}",
+            ProducerKind.ENTERPRISE: f"Công ty TNHH {place_name} Xanh",
+            ProducerKind.COOPERATIVE: f"HTX Nông nghiệp {place_name}",
+            ProducerKind.COOPERATIVE_GROUP: f"Tổ hợp tác sản xuất {place_name}",
+            ProducerKind.HOUSEHOLD: f"Hộ kinh doanh {person}",
         }[kind]
-        if kind == "ho_kd":
+        if kind == ProducerKind.HOUSEHOLD:
             name = f"{name} ({place_name})"
-        producer = Producer(
+        producer = producer_create(
             name=name,
             kind=kind,
             representative=person,
@@ -128,13 +129,11 @@ class DemoBuilder:
             commune=commune,
             is_demo=True,
         )
-        producer.full_clean()
-        producer.save()
         self.producers.append(producer)
         return producer
 
     def product(self, name, group_code, producer, commune, legacy_commune=None, description=""):
-        product = Product(
+        return product_create(
             name=name,
             producer=producer,
             commune=commune,
@@ -143,9 +142,6 @@ class DemoBuilder:
             description=description or f"{name}. {DEMO_NOTE}",
             is_demo=True,
         )
-        product.full_clean()
-        product.save()
-        return product
 
     def recognise(self, product, stars, decision, level=CouncilLevel.PROVINCE, evaluated_on=None, scores=True):
         decision_no, decision_date = decision
@@ -293,9 +289,10 @@ def demo_load() -> dict:
         products[0], 5, ("1702/QĐ-BNN-KTHT", datetime.date(2025, 6, 10)), level=CouncilLevel.CENTRAL
     )
     # 2025–2026 (1489/QĐ-TTg): the province re-recognises the certificates of 2022 and 2023.
+    renewal = ("4415/QĐ-UBND", datetime.date(2025, 12, 5))
     for product in (products[1], products[2], products[5], products[6]):
-        stars = Evaluation.objects.filter(product=product).decided().order_by("-decision_date").first().stars
-        builder.recognise(product, stars, ("4415/QĐ-UBND", datetime.date(2025, 12, 5)))
+        latest = Evaluation.objects.filter(product=product).latest_per_product(renewal[1]).get()
+        builder.recognise(product, latest.stars, renewal)
     for index in range(13, 30):
         if index != 20:
             builder.recognise(products[index], 4 if index in (13, 17) else 3, ("1530/QĐ-UBND", datetime.date(2026, 5, 20)))

@@ -60,7 +60,7 @@ def expiring_on_condition(day: datetime.date) -> Q:
 class EvaluationQuerySet(models.QuerySet):
     def recognised(self):
         """Decided recognitions that have not been revoked."""
-        return self.filter(status=Evaluation.Status.RECOGNISED)
+        return self.filter(status=EvaluationStatus.RECOGNISED)
 
     def decided(self):
         """Recognitions, including those revoked since: every recognition decision taken."""
@@ -71,14 +71,19 @@ class EvaluationQuerySet(models.QuerySet):
         return self.filter(decided_by_condition(day))
 
     def newest_first(self):
-        """Latest decision first; the order that defines a product's latest recognition."""
+        """Newest decision first (the order :meth:`latest_per_product_by_window` ranks decisions in): for
+        listing decisions. A product's latest recognition is :meth:`latest_per_product`, never the first
+        row of this order."""
         return self.order_by("-decision_date", "-pk")
 
     def latest_per_product(self, day: datetime.date):
-        """Each product's latest recognition decision dated on or before ``day`` (revoked ones included).
+        """Each product's latest recognition decision dated on or before ``day`` (revoked ones included):
+        the one definition of "a product's latest recognition". For one product, or correlated with
+        products (``.filter(product=OuterRef("pk"))``), it is at most one row.
 
         A plain filter, thanks to ``superseded_on`` (the date of the product's next decision), so it
-        can be grouped, joined and filtered further like any queryset.
+        can be grouped, joined and filtered further like any queryset. Joined from products, the same
+        condition is :func:`latest_on_condition` with ``through="evaluations__"``.
         """
         return self.filter(latest_on_condition(day))
 

@@ -2,8 +2,9 @@
 
 Producers, products spread over every current commune and every product subgroup, and
 1–3 evaluations per product (a first recognition, sometimes a re-recognition 36 months
-later, a revocation, a draft or a provincial proposal). Written with bulk_create in
-batches: the audit trail is not recorded for synthetic rows.
+later, a revocation, a draft or a provincial proposal). Written in bulk, producers and products
+through ``products.services`` (slugs and codes as everywhere else): the audit trail is not
+recorded for synthetic rows.
 """
 
 import datetime
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup, provisional_code
-from products.normalise import fold, vietnamese_slug
+from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup
+from products.services import producers_bulk_create, products_bulk_create
 
 from . import rules
-from .models import Evaluation
-from .rules import PART_MAXIMA, STAR_BANDS, CouncilLevel, RuleSet
+from .models import Evaluation, EvaluationStatus
+from .rules import PART_MAXIMA, CouncilLevel, RuleSet
 from .services import recognitions_resequence
 
 BATCH = 2000
@@ -29,7 +30,7 @@ WORDS = [
     "Cam", "Măng khô", "Mộc nhĩ", "Tinh dầu sả", "Trà", "Thổ cẩm", "Cao dược liệu", "Giò bò", "Chả tôm",
     "Miến dong", "Lan", "Bánh gai", "Mây tre đan", "Gà đồi", "Du lịch cộng đồng",
 ]
-KINDS = [Producer.Kind.COOPERATIVE, Producer.Kind.ENTERPRISE, Producer.Kind.HOUSEHOLD, Producer.Kind.COOPERATIVE_GROUP]
+KINDS = [ProducerKind.COOPERATIVE, ProducerKind.ENTERPRISE, ProducerKind.HOUSEHOLD, ProducerKind.COOPERATIVE_GROUP]
 
 
 @dataclass
@@ -41,7 +42,7 @@ class ScaleReport:
 
 def scores_in_band(rng, rule_set, stars):
     """Random part scores under ``rule_set`` whose total falls in ``stars``' band (synthetic and demo data)."""
-    low, high = next((lo, hi) for lo, hi, s in STAR_BANDS if s == stars)
+    low, high = rules.band_for(stars)
     maxima = PART_MAXIMA[RuleSet(rule_set)]
     total = rng.randint(low, high)
     a = min(maxima.a, round(maxima.a * total / 100))
@@ -57,11 +58,11 @@ def _random_day(rng, start=FIRST_DAY, end=LAST_DAY):
     return start + datetime.timedelta(days=rng.randint(0, (end - start).days))
 
 
-def _evaluation(rng, product, day, stars, *, level=None, status=Evaluation.Status.RECOGNISED, n=0):
-    level = level or (CouncilLevel.CENTRAL if stars == 5 else CouncilLevel.PROVINCE)
+def _evaluation(rng, product, day, stars, *, level=None, status=EvaluationStatus.RECOGNISED, n=0):
+    level = level or (CouncilLevel.CENTRAL if stars == rules.NATIONAL_STARS else CouncilLevel.PROVINCE)
     rule_set = rules.rule_set_for(day)
     a, b, c = scores_in_band(rng, rule_set, stars)
-    decided = status in (Evaluation.Status.RECOGNISED, Evaluation.Status.REVOKED)
+    decided = status in (EvaluationStatus.RECOGNISED, EvaluationStatus.REVOKED)
     evaluation = Evaluation(
         product=product,
         evaluated_on=day - datetime.timedelta(days=14),
@@ -74,7 +75,7 @@ def _evaluation(rng, product, day, stars, *, level=None, status=Evaluation.Statu
         decision_no=f"{1000 + n % 9000}/QĐ-UBND-{day.year}-{product.pk}" if decided else "",
         decision_date=day if decided else None,
     )
-    if status == Evaluation.Status.REVOKED:
+    if status == EvaluationStatus.REVOKED:
         evaluation.revocation_no = f"{n % 900 + 100}/QĐ-UBND"
         evaluation.revocation_date = day + datetime.timedelta(days=rng.randint(30, 600))
     return evaluation
@@ -96,32 +97,25 @@ def scale_generate(*, products: int, seed: int = 2019) -> ScaleReport:
     producer_rows = []
     for i in range(producer_count):
         commune = communes[i % len(communes)]
-        name = f"Chủ thể mô phỏng {run}-{i} {commune.name}"
         producer_rows.append(
             Producer(
-                name=name,
-                name_key=fold(name),
-                slug=f"{vietnamese_slug(name)}",
+                name=f"Chủ thể mô phỏng {run}-{i} {commune.name}",
                 kind=KINDS[i % len(KINDS)],
                 phone=f"09{rng.randrange(10**8):08d}",
                 commune=commune,
                 is_demo=True,
             )
         )
-    producer_rows = Producer.objects.bulk_create(producer_rows, batch_size=BATCH)
+    producer_rows = producers_bulk_create(producers=producer_rows, record_history=False, batch_size=BATCH)
 
     product_rows = []
     for i in range(products):
         producer = producer_rows[i % producer_count]
         commune = communes[(i * 7) % len(communes)]
         legacy_options = legacy_by_successor.get(commune.pk) or [None]
-        name = f"{WORDS[i % len(WORDS)]} mô phỏng {run}-{i}"
         product_rows.append(
             Product(
-                code=provisional_code(),
-                name=name,
-                name_key=fold(name),
-                slug=vietnamese_slug(name),
+                name=f"{WORDS[i % len(WORDS)]} mô phỏng {run}-{i}",
                 producer=producer,
                 commune=commune,
                 legacy_commune=legacy_options[i % len(legacy_options)],
@@ -130,30 +124,37 @@ def scale_generate(*, products: int, seed: int = 2019) -> ScaleReport:
                 is_demo=True,
             )
         )
-    product_rows = Product.objects.bulk_create(product_rows, batch_size=BATCH)
-    for product in product_rows:
-        product.code = Product.code_for(product.pk)
-    Product.objects.bulk_update(product_rows, ["code"], batch_size=BATCH)
+    product_rows = products_bulk_create(products=product_rows, record_history=False, batch_size=BATCH)
 
     evaluation_rows = []
     for n, product in enumerate(product_rows):
         first_day = _random_day(rng, FIRST_DAY, datetime.date(2025, 12, 31))
         roll = rng.random()
-        stars = 5 if roll < 0.01 else 4 if roll < 0.12 else 3
-        status = Evaluation.Status.REVOKED if rng.random() < 0.02 else Evaluation.Status.RECOGNISED
+        # About 1% at 5 stars, 11% at 4, the rest at 3.
+        stars = (
+            rules.NATIONAL_STARS if roll < 0.01
+            else rules.BELOW_CENTRAL_MAX_STARS if roll < 0.12
+            else rules.CERTIFIED_MIN_STARS
+        )
+        status = EvaluationStatus.REVOKED if rng.random() < 0.02 else EvaluationStatus.RECOGNISED
         evaluation_rows.append(_evaluation(rng, product, first_day, stars, status=status, n=n))
         extra = rng.random()
         renewal_day = first_day + datetime.timedelta(days=rng.randint(1000, 1090))
-        if extra < 0.35 and renewal_day <= LAST_DAY and status == Evaluation.Status.RECOGNISED:
-            new_stars = min(4, stars + 1) if rng.random() < 0.2 else min(stars, 4)
+        if extra < 0.35 and renewal_day <= LAST_DAY and status == EvaluationStatus.RECOGNISED:
+            # The province renews (5-star products included: at most 4 stars), sometimes a star higher.
+            cap = rules.BELOW_CENTRAL_MAX_STARS
+            new_stars = min(cap, stars + 1) if rng.random() < 0.2 else min(stars, cap)
             evaluation_rows.append(_evaluation(rng, product, renewal_day, new_stars, n=n + 1))
         elif extra < 0.45:
             evaluation_rows.append(
-                _evaluation(rng, product, _random_day(rng), 3, status=Evaluation.Status.SCORED, n=n + 2)
+                _evaluation(
+                    rng, product, _random_day(rng), rules.CERTIFIED_MIN_STARS, status=EvaluationStatus.SCORED, n=n + 2
+                )
             )
-        if stars == 4 and rng.random() < 0.05:
-            proposal = _evaluation(rng, product, first_day, 5, level=CouncilLevel.PROVINCE,
-                                   status=Evaluation.Status.SCORED, n=n + 3)
+        if stars == rules.BELOW_CENTRAL_MAX_STARS and rng.random() < 0.05:
+            # The province scores a 4-star product 90+ and proposes it for 5 stars.
+            proposal = _evaluation(rng, product, first_day, rules.NATIONAL_STARS, level=CouncilLevel.PROVINCE,
+                                   status=EvaluationStatus.SCORED, n=n + 3)
             proposal.proposed_national = True
             proposal.proposal_date = first_day + datetime.timedelta(days=30)
             evaluation_rows.append(proposal)

@@ -11,12 +11,13 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.admin import EvaluationInline, ProducerKindFilter, ProductGroupFilter, StarsFilter
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, EvaluationStatus
 from evaluations.services import recognitions_resequence
 from ocop_registry.admin_filters import titled
 from ocop_registry.admin_search import FoldedSearchMixin, FoldedTextSearchMixin
@@ -34,6 +35,7 @@ from .models import (
     ProductGroup,
     ProductImage,
 )
+from .services import producer_insert, product_insert
 
 admin.site.site_header = _("Quản trị OCOP Thanh Hóa")
 admin.site.site_title = _("Quản trị OCOP Thanh Hóa")
@@ -122,6 +124,13 @@ class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*self.model._meta.ordering)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        producer_insert(producer=obj)
 
     @admin.display(description=_("số sản phẩm"), ordering="product_total")
     def number_of_products(self, obj):
@@ -229,23 +238,19 @@ class ProducerKindOfProductFilter(ProducerKindFilter):
     kind_path = "producer__kind"
 
 
-STATUS_LABELS = {value: str(label) for value, label in Evaluation.Status.choices}
+STATUS_LABELS = {value: str(label) for value, label in EvaluationStatus.choices}
 
 
-def latest_recognition(field: str):
-    """A product's latest recognition decision (recognised or revoked since): one of its columns."""
-    latest = Evaluation.objects.decided().filter(product=OuterRef("pk")).newest_first()
-    return Subquery(latest.values(field)[:1])
+def latest_recognition(day, **columns: str) -> dict[str, Subquery]:
+    """Annotations of products with columns of their latest recognition decision on ``day`` (recognised, or
+    revoked since), ``{"annotation": "evaluation field"}``: one correlated subquery each over
+    :meth:`~evaluations.models.EvaluationQuerySet.latest_per_product`, inside the page's one query."""
+    latest = Evaluation.objects.latest_per_product(day).filter(product=OuterRef("pk")).order_by()
+    return {name: Subquery(latest.values(field)[:1]) for name, field in columns.items()}
 
 
 @admin.register(Product)
 class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
-    def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.model is Evaluation:
-            # Evaluations edited inline may move a decision: keep the derived ordering in step.
-            recognitions_resequence(product_ids=[form.instance.pk])
-
     list_display = (
         "name",
         "code",
@@ -275,9 +280,6 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
     inlines = (EvaluationInline, ProductImageInline)
     formfield_overrides = IMAGE_UPLOAD_OVERRIDES
     save_on_top = True
-
-    class Media:
-        js = ("js/upload_limits.js",)
     fieldsets = (
         (None, {"fields": ("name", "producer", "group", "description", "image")}),
         (_("Địa bàn"), {"fields": ("commune", "legacy_commune")}),
@@ -300,17 +302,36 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
         "is_demo",
     )
 
+    class Media:
+        js = ("js/upload_limits.js",)
+
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .annotate(
-                current_stars=latest_recognition("stars"),
-                current_status=latest_recognition("status"),
-                current_decision_no=latest_recognition("decision_no"),
-                current_decision_date=latest_recognition("decision_date"),
+                **latest_recognition(
+                    timezone.localdate(),
+                    current_stars="stars",
+                    current_status="status",
+                    current_decision_no="decision_no",
+                    current_decision_date="decision_date",
+                )
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        product_insert(product=obj)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Evaluation:
+            # Evaluations edited inline may move a decision: keep the derived ordering in step.
+            recognitions_resequence(product_ids=[form.instance.pk])
 
     @admin.display(description=_("xã theo hồ sơ gốc"), ordering="legacy_commune__name_key")
     def legacy_commune_display(self, obj):
@@ -321,6 +342,6 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
         stars = getattr(obj, "current_stars", None)
         if stars is None:
             return "—"
-        if obj.current_status == Evaluation.Status.REVOKED:
+        if obj.current_status == EvaluationStatus.REVOKED:
             return format_html("<s>{}★</s> ({})", stars, _g("đã thu hồi"))
         return format_html("{}★", stars)

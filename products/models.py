@@ -13,7 +13,7 @@ from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
 
 from .images import validate_image_upload
-from .normalise import fold, vietnamese_slug
+from .normalise import fold
 
 PROVINCE_CODE = "38"
 
@@ -69,7 +69,7 @@ class Commune(FoldedNameMixin):
 
     @property
     def full_name(self):
-        prefix = "Phường" if self.kind == self.Kind.WARD else "Xã"
+        prefix = "Phường" if self.kind == CommuneKind.WARD else "Xã"
         return f"{prefix} {self.name}"
 
     def get_absolute_url(self):
@@ -173,7 +173,10 @@ class ProducerKind(models.TextChoices):
 
 
 class Producer(FoldedNameMixin):
-    """A producer (chủ thể OCOP): an enterprise, a cooperative, a cooperative group or a household."""
+    """A producer (chủ thể OCOP): an enterprise, a cooperative, a cooperative group or a household.
+
+    Created through ``products.services`` (``producer_create``, ``producers_bulk_create``), which gives the slug.
+    """
 
     Kind = ProducerKind
 
@@ -221,11 +224,6 @@ class Producer(FoldedNameMixin):
 
     def get_absolute_url(self):
         return reverse("products:producer_detail", kwargs={"slug": self.slug})
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Producer, self.name)
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -335,6 +333,12 @@ class ProductQuerySet(models.QuerySet):
 
 
 class Product(FoldedNameMixin):
+    """A product of a producer, known by its registry code (``OCOP-38-000123``) and its public slug.
+
+    Created through ``products.services`` (``product_create``, ``products_bulk_create``): the row is inserted
+    with a provisional code, then numbered by its primary key; code and slug never change afterwards.
+    """
+
     CODE_PREFIX = PRODUCT_CODE_PREFIX
 
     code = models.CharField(_("mã"), max_length=20, unique=True, editable=False, default=provisional_code)
@@ -419,18 +423,6 @@ class Product(FoldedNameMixin):
                      % {"legacy": legacy}}
                 )
 
-    def save(self, *args, **kwargs):
-        # Codes and slugs are assigned once, on creation, and never change.
-        if not self.slug:
-            self.slug = unique_slug(Product, self.name)
-        if self.code.startswith(PROVISIONAL_CODE_PREFIX):
-            super().save(*args, **kwargs)
-            self.code = self.code_for(self.pk)
-            Product.objects.filter(pk=self.pk).update(code=self.code)
-            # The audit trail's "created" entry was written with the placeholder: give it the real code.
-            self.history.filter(code__startswith=PROVISIONAL_CODE_PREFIX).update(code=self.code)
-            return
-        super().save(*args, **kwargs)
 
 
 class ProductImage(models.Model):
@@ -450,14 +442,3 @@ class ProductImage(models.Model):
     def __str__(self):
         return self.caption or self.image.name
 
-
-def unique_slug(model, name: str, max_length: int = 240) -> str:
-    """A slug from ``name`` that no row of ``model`` has yet ("nuoc-mam", "nuoc-mam-2", …)."""
-    base = vietnamese_slug(name)[:max_length].strip("-") or "san-pham"
-    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"

@@ -1,11 +1,241 @@
-"""Writes with rules for the products app: administrative units, producers, products."""
+"""Writes with rules for the products app: administrative units, producers, products.
 
+Every producer and product is created here, one at a time (:func:`producer_create`, :func:`product_create`; the
+admin's forms through :func:`producer_insert`, :func:`product_insert`) or in bulk (:func:`producers_bulk_create`,
+:func:`products_bulk_create`: the register import, the scale generator). Both paths give the same result: a slug
+free in the table ("nuoc-mam", "nuoc-mam-2", …), a product code by number (``OCOP-38-000123``) and a "created"
+history entry that carries that code. ``Model.save`` keeps only the folded search key, true on every save.
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.files import File
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, LPad
 
-from .models import PROVINCE_CODE, Commune, LegacyCommune, LegacyDistrict
-from .normalise import vietnamese_slug
+from .models import (
+    PROVINCE_CODE,
+    PROVISIONAL_CODE_PREFIX,
+    Commune,
+    LegacyCommune,
+    LegacyDistrict,
+    Producer,
+    Product,
+    ProductGroup,
+)
+from .normalise import fold, vietnamese_slug
+
+BATCH_SIZE = 500
+SLUG_MAX_LENGTH = 240  # of the 255 the slug columns hold: room for a "-n" suffix
+SLUG_FALLBACK = "san-pham"  # for a name with no letter or digit to slugify
+
+
+# --- Slugs and codes ----------------------------------------------------------------------------------------
+
+
+def _slug_base(name: str) -> str:
+    return vietnamese_slug(name)[:SLUG_MAX_LENGTH].strip("-") or SLUG_FALLBACK
+
+
+def slug_claim(name: str, *, taken: set[str]) -> str:
+    """The first of "nuoc-mam", "nuoc-mam-2", "nuoc-mam-3", … (from ``name``) not in ``taken``; added to it."""
+    base = _slug_base(name)
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    taken.add(slug)
+    return slug
+
+
+def _slugs_assign(model, rows: Sequence) -> None:
+    """Give each unsaved row of ``model`` without a slug a free one, in order, in one query: for one row the
+    slugs sharing its base (an indexed prefix lookup), for a batch every slug of the table."""
+    pending = [row for row in rows if not row.slug]
+    if not pending:
+        return
+    existing = model.objects.order_by()
+    if len(rows) == 1:
+        existing = existing.filter(slug__startswith=_slug_base(rows[0].name))
+    taken = set(existing.values_list("slug", flat=True)) | {row.slug for row in rows if row.slug}
+    for row in pending:
+        row.slug = slug_claim(row.name, taken=taken)
+
+
+def _products_number(products: Sequence[Product], *, batch_size: int = BATCH_SIZE) -> None:
+    """Replace the provisional codes of saved products by ``Product.code_for(pk)``: one UPDATE for any number of
+    rows (a range of primary keys, no parameter per row), and row by row only past 999,999, which LPad would cut.
+
+    Rows of the range still holding a provisional code are exactly the ones being numbered: codes are numbered in
+    the transaction that inserts the row, so no committed row keeps a placeholder.
+    """
+    if not products:
+        return
+    for product in products:
+        product.code = Product.code_for(product.pk)
+    digits = len(Product.code_for(0)) - len(Product.CODE_PREFIX)
+    padded_up_to = 10**digits - 1
+    first, last = min(p.pk for p in products), min(max(p.pk for p in products), padded_up_to)
+    if first <= last:
+        Product.objects.filter(pk__range=(first, last), code__startswith=PROVISIONAL_CODE_PREFIX).update(
+            code=Concat(Value(Product.CODE_PREFIX), LPad(Cast("pk", CharField()), digits, Value("0")))
+        )
+    longer = [p for p in products if p.pk > padded_up_to]
+    Product.objects.bulk_update(longer, ["code"], batch_size=batch_size)
+
+
+# --- Producers ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def producer_create(
+    *,
+    name: str,
+    kind: str,
+    commune: Commune,
+    tax_code: str = "",
+    representative: str = "",
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    is_demo: bool = False,
+) -> Producer:
+    """Validate and save a new producer with a free slug."""
+    producer = Producer(
+        name=name,
+        kind=kind,
+        commune=commune,
+        tax_code=tax_code,
+        representative=representative,
+        phone=phone,
+        email=email,
+        address=address,
+        is_demo=is_demo,
+    )
+    producer.full_clean()
+    return _producer_insert(producer)
+
+
+@transaction.atomic
+def producer_insert(*, producer: Producer) -> Producer:
+    """Save a new producer already validated (the admin's form): its slug, then the row, whose history entry
+    django-simple-history writes."""
+    return _producer_insert(producer)
+
+
+def _producer_insert(producer: Producer) -> Producer:
+    _slugs_assign(Producer, [producer])
+    producer.save()
+    return producer
+
+
+@transaction.atomic(savepoint=False)  # see products_bulk_create
+def producers_bulk_create(
+    *,
+    producers: Sequence[Producer],
+    record_history: bool = True,
+    history_user=None,
+    history_reason: str = "",
+    batch_size: int = BATCH_SIZE,
+) -> list[Producer]:
+    """Save new producers, checked beforehand, with ``bulk_create``: slugs as :func:`producer_insert` gives them,
+    and "created" history entries unless ``record_history`` is off (synthetic data). A few queries per batch."""
+    producers = list(producers)
+    if not producers:
+        return producers
+    for producer in producers:
+        producer.name_key = fold(producer.name)  # bulk_create skips save()
+    _slugs_assign(Producer, producers)
+    Producer.objects.bulk_create(producers, batch_size=batch_size)
+    if record_history:
+        Producer.history.bulk_history_create(
+            producers, default_user=history_user, default_change_reason=history_reason, batch_size=batch_size
+        )
+    return producers
+
+
+# --- Products -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_create(
+    *,
+    name: str,
+    producer: Producer,
+    commune: Commune,
+    legacy_commune: LegacyCommune | None = None,
+    group: ProductGroup | None = None,
+    description: str = "",
+    image: File | None = None,
+    is_published: bool = True,
+    is_demo: bool = False,
+) -> Product:
+    """Validate and save a new product: a free slug, then its code by number."""
+    product = Product(
+        name=name,
+        producer=producer,
+        commune=commune,
+        legacy_commune=legacy_commune,
+        group=group,
+        description=description,
+        image=image,
+        is_published=is_published,
+        is_demo=is_demo,
+    )
+    product.full_clean()
+    return _product_insert(product)
+
+
+@transaction.atomic
+def product_insert(*, product: Product) -> Product:
+    """Save a new product already validated (the admin's form) as :func:`product_create` does."""
+    return _product_insert(product)
+
+
+def _product_insert(product: Product) -> Product:
+    """Its slug; the row with a provisional code, then numbered by its primary key; and its "created" history
+    entry given that code."""
+    _slugs_assign(Product, [product])
+    product.save()
+    _products_number([product])
+    # django-simple-history wrote the "created" entry on save, with the placeholder: give it the real code.
+    Product.history.filter(id=product.pk, code__startswith=PROVISIONAL_CODE_PREFIX).update(code=product.code)
+    return product
+
+
+# Atomic on its own, but without a savepoint when already in a transaction (the register import, the scale
+# generator): its two statements would be a good part of the fixed cost, and those callers let any failure
+# roll back their whole transaction anyway.
+@transaction.atomic(savepoint=False)
+def products_bulk_create(
+    *,
+    products: Sequence[Product],
+    record_history: bool = True,
+    history_user=None,
+    history_reason: str = "",
+    batch_size: int = BATCH_SIZE,
+) -> list[Product]:
+    """Save new products, checked beforehand, with ``bulk_create``: the same slugs and codes as
+    :func:`product_insert` gives them, and "created" history entries (written after numbering, so with the real
+    code) unless ``record_history`` is off (synthetic data). A few queries per batch, whatever the number of rows."""
+    products = list(products)
+    if not products:
+        return products
+    for product in products:
+        product.name_key = fold(product.name)  # bulk_create skips save()
+    _slugs_assign(Product, products)
+    Product.objects.bulk_create(products, batch_size=batch_size)
+    _products_number(products, batch_size=batch_size)
+    if record_history:
+        Product.history.bulk_history_create(
+            products, default_user=history_user, default_change_reason=history_reason, batch_size=batch_size
+        )
+    return products
+
+
+# --- Administrative units -----------------------------------------------------------------------------------
 
 DISTRICT_KINDS = {"Huyện": "huyen", "Thị xã": "thi_xa", "Thành phố": "thanh_pho"}
 LEGACY_COMMUNE_KINDS = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}

@@ -1,7 +1,7 @@
 """Plain factory helpers for tests: ``make_product(**overrides)`` and friends.
 
-They build valid records through the same services the application uses, so a
-test never depends on a JSON fixture or on demo data.
+They build valid records through the same services the application uses (``products.services``,
+``evaluations.services``), so a test never depends on a JSON fixture or on demo data.
 """
 
 import datetime
@@ -10,7 +10,8 @@ import itertools
 from evaluations.models import Evaluation, Phase, Target
 from evaluations.rules import CouncilLevel
 from evaluations.services import evaluation_recognise, evaluation_record
-from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
+from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup
+from products.services import producer_create, product_create
 
 _sequence = itertools.count(1)
 
@@ -23,15 +24,12 @@ def make_producer(**overrides) -> Producer:
     n = next(_sequence)
     values = {
         "name": f"HTX Thử nghiệm {n}",
-        "kind": Producer.Kind.COOPERATIVE,
+        "kind": ProducerKind.COOPERATIVE,
         "commune": any_commune(),
         "phone": "0912345678",
     }
     values.update(overrides)
-    producer = Producer(**values)
-    producer.full_clean()
-    producer.save()
-    return producer
+    return producer_create(**values)
 
 
 def make_product(**overrides) -> Product:
@@ -44,10 +42,7 @@ def make_product(**overrides) -> Product:
         "group": ProductGroup.objects.get(code="I.3"),
     }
     values.update(overrides)
-    product = Product(**values)
-    product.full_clean()
-    product.save()
-    return product
+    return product_create(**values)
 
 
 def make_evaluation(product=None, *, level=CouncilLevel.PROVINCE, evaluated_on=None, scores=(20, 15, 20), **kw):

@@ -95,3 +95,26 @@ def test_a_batch_recognition_under_one_decision():
     earlier.refresh_from_db()
     assert earlier.superseded_on == datetime.date(2023, 6, 1)
     assert_latest_matches_reference()
+
+
+def test_the_admin_product_list_reads_the_same_latest_recognition():
+    """The admin's "current" columns annotate products from ``latest_per_product``: the reference agrees."""
+    from django.utils import timezone
+
+    from products.admin import latest_recognition
+    from products.models import Product
+
+    call_command("generate_scale", "--products", "60", stdout=io.StringIO())
+    today = timezone.localdate()
+    reference = {
+        row["product"]: (row["stars"], row["decision_no"], row["status"])
+        for row in Evaluation.objects.latest_per_product_by_window(today).values(
+            "product", "stars", "decision_no", "status"
+        )
+    }
+    shown = Product.objects.annotate(
+        **latest_recognition(today, stars="stars", decision_no="decision_no", status="status")
+    ).values_list("pk", "stars", "decision_no", "status")
+    assert reference
+    assert {pk: (stars, number, status) for pk, stars, number, status in shown if number} == reference
+    assert all(stars is None for pk, stars, number, status in shown if pk not in reference)

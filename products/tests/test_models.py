@@ -138,3 +138,13 @@ def test_the_audit_trail_records_the_products_real_code_from_creation():
     product = make_product(name="Chè lam Phủ Quảng")
     created = product.history.get(history_type="+")
     assert created.code == product.code == f"OCOP-38-{product.pk:06d}"
+
+
+def test_the_folded_name_key_follows_every_save_of_the_name():
+    """What ``save()`` still does, on every save: keep the search key of the row's own name."""
+    product = make_product(name="Nem chua")
+    product.name = "Nem chua Thanh Hóa"
+    product.save(update_fields=["name"])
+    product.refresh_from_db()
+    assert product.name_key == "nem chua thanh hoa"
+    assert product.slug == "nem-chua"  # slugs and codes are given once, on creation (products.services)
