@@ -229,12 +229,11 @@ def demo_load() -> dict:
     for index in range(13, 30):
         if index == 20:
             continue  # revoked in 2021
-        stars = 4 if index == 13 else 3
         day = datetime.date(2023, 5, 25)
-        if stars == 3:
-            builder.recognise(products[index], 3, district_decision(products[index], day), level=CouncilLevel.DISTRICT)
-        else:
+        if index == 13:
             builder.recognise(products[index], 4, ("1960/QĐ-UBND", day))
+        else:
+            builder.recognise(products[index], 3, district_decision(products[index], day), level=CouncilLevel.DISTRICT)
     for index in range(30, 69):
         if index % 5 == 4:
             continue  # not renewed: the 2020 certificate expired on 18/12/2023

@@ -359,8 +359,11 @@ class Evaluation(models.Model):
         if self.declared_stars is not None:
             if self.computed_total is not None:
                 errors["declared_stars"] = _("Hạng sao được tính từ điểm các phần; hãy để trống ô này.")
-            elif not 1 <= self.declared_stars <= 5:
-                errors["declared_stars"] = _("Hạng sao từ 1 đến 5.")
+            elif self.declared_stars not in rules.STARS:
+                errors["declared_stars"] = _("Hạng sao từ %(low)s đến %(high)s.") % {
+                    "low": min(rules.STARS),
+                    "high": max(rules.STARS),
+                }
         if errors:
             raise ValidationError(errors)
 
@@ -375,7 +378,9 @@ class Evaluation(models.Model):
             if not self.decision_date:
                 errors["decision_date"] = _("Công nhận cần có ngày quyết định.")
             if self.not_rated or (stars or 0) < rules.CERTIFIED_MIN_STARS:
-                errors["status"] = _("Chỉ sản phẩm đạt từ 3 sao trở lên mới được công nhận.")
+                errors["status"] = _("Chỉ sản phẩm đạt từ %(stars)s sao trở lên mới được công nhận.") % {
+                    "stars": rules.CERTIFIED_MIN_STARS
+                }
             elif "level" not in errors:
                 problem = rules.recognition_level_problem(level=self.level, stars=stars, decision_date=self.decision_date)
                 if problem:
@@ -402,7 +407,7 @@ class Evaluation(models.Model):
                     "(hoặc quyết định ghi %(stars)s sao, không kèm điểm)."
                 ) % {
                     "national": rules.NATIONAL_STARS,
-                    "points": rules.STAR_BANDS[-1][0],
+                    "points": rules.NATIONAL_MIN_POINTS,
                     "stars": rules.BELOW_CENTRAL_MAX_STARS,
                 }
             if not self.proposal_date:
@@ -482,7 +487,9 @@ class Target(models.Model):
     def clean(self):
         super().clean()
         if self.min_stars is not None and self.max_stars is not None:
-            if not 3 <= self.min_stars <= self.max_stars <= 5:
-                raise ValidationError(
-                    {"max_stars": _("Khoảng hạng sao phải nằm trong 3–5, từ thấp đến cao.")}
-                )
+            if not rules.CERTIFIED_MIN_STARS <= self.min_stars <= self.max_stars <= rules.NATIONAL_STARS:
+                message = _("Khoảng hạng sao phải nằm trong %(low)s–%(high)s, từ thấp đến cao.") % {
+                    "low": rules.CERTIFIED_MIN_STARS,
+                    "high": rules.NATIONAL_STARS,
+                }
+                raise ValidationError({"max_stars": message})

@@ -4,7 +4,7 @@ Layers, lowest first (docs/architecture.md):
 0. helpers: project-wide pieces with no app models (ocop_registry.admin_search, exports, history_admin,
    admin_filters), text folding (products.normalise), image checks (products.images) and the rules as
    data (evaluations.rules);
-1. product data: products.models;
+1. product data and its writes: products.models, products.services;
 2. evaluation data and its reads/writes: evaluations.models, services, selectors;
 3. everything else: the public catalogue (products.selectors, filters, views, api, templatetags,
    context_processors, sitemaps), both admins, the import, the dashboard, commands; then the wiring
@@ -19,7 +19,7 @@ APPS = ("products", "evaluations", "ocop_registry")
 LAYERS = (
     {"ocop_registry.admin_search", "ocop_registry.admin_filters", "ocop_registry.exports",
      "ocop_registry.history_admin", "products.normalise", "products.images", "evaluations.rules"},
-    {"products.models"},
+    {"products.models", "products.services"},
     {"evaluations.models", "evaluations.services", "evaluations.selectors"},
 )
 
@@ -72,7 +72,7 @@ def test_the_helpers_import_nothing_from_the_apps_but_text_folding():
         assert imports_of(name, modules[name], modules) <= {"products.normalise"}, name
 
 
-def test_evaluations_take_from_products_only_its_data():
+def test_evaluations_take_from_products_only_its_data_and_writes():
     modules = project_modules()
     taken = {
         target
@@ -81,4 +81,4 @@ def test_evaluations_take_from_products_only_its_data():
         for target in imports_of(name, path, modules)
         if target.startswith("products")
     }
-    assert taken <= {"products.models", "products.normalise"}
+    assert taken <= {"products.models", "products.services", "products.normalise"}
