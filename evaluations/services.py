@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from . import rules
 from .models import DECIDED_STATUSES, Evaluation, EvaluationStatus
@@ -158,7 +158,7 @@ def evaluation_recognise_batch(
     decision_no = decision_no.strip()
     problems = []
     if not decision_no:
-        problems.append(_("Cần nhập số quyết định."))
+        problems.append(gettext("Cần nhập số quyết định."))
     date_problem = rules.decision_date_problem(decision_date=decision_date, today=timezone.localdate())
     if date_problem:
         problems.append(date_problem)
@@ -167,12 +167,12 @@ def evaluation_recognise_batch(
         label = str(evaluation.product)
         if evaluation.status != Evaluation.Status.SCORED:
             problems.append(
-                _("%(product)s: chỉ công nhận được đánh giá “Đã chấm điểm” (đánh giá này: %(status)s).")
+                gettext("%(product)s: chỉ công nhận được đánh giá “Đã chấm điểm” (đánh giá này: %(status)s).")
                 % {"product": label, "status": evaluation.get_status_display()}
             )
         elif evaluation.not_rated or (evaluation.stars or 0) < rules.CERTIFIED_MIN_STARS:
             problems.append(
-                _("%(product)s: chỉ công nhận sản phẩm đạt từ %(min)s sao trở lên.")
+                gettext("%(product)s: chỉ công nhận sản phẩm đạt từ %(min)s sao trở lên.")
                 % {"product": label, "min": rules.CERTIFIED_MIN_STARS}
             )
         else:
@@ -180,15 +180,15 @@ def evaluation_recognise_batch(
                 level=evaluation.level, stars=evaluation.stars, decision_date=decision_date
             )
             if problem:
-                problems.append(_("%(product)s: %(problem)s") % {"product": label, "problem": problem})
+                problems.append(gettext("%(product)s: %(problem)s") % {"product": label, "problem": problem})
         if evaluation.evaluated_on and decision_date < evaluation.evaluated_on:
             problems.append(
-                _("%(product)s: ngày quyết định trước ngày đánh giá (%(day)s).")
+                gettext("%(product)s: ngày quyết định trước ngày đánh giá (%(day)s).")
                 % {"product": label, "day": evaluation.evaluated_on.strftime("%d/%m/%Y")}
             )
         if evaluation.product_id in seen_products:
             problems.append(
-                _("%(product)s: đã chọn hai đánh giá của cùng sản phẩm cho một quyết định.") % {"product": label}
+                gettext("%(product)s: đã chọn hai đánh giá của cùng sản phẩm cho một quyết định.") % {"product": label}
             )
         seen_products.add(evaluation.product_id)
     clashes = (
@@ -198,7 +198,8 @@ def evaluation_recognise_batch(
     )
     for clash in clashes:
         problems.append(
-            _("%(product)s: đã được công nhận theo quyết định %(no)s.") % {"product": clash.product, "no": decision_no}
+            gettext("%(product)s: đã được công nhận theo quyết định %(no)s.")
+            % {"product": clash.product, "no": decision_no}
         )
     _batch_check(problems)
     recognised = [_recognise(evaluation, decision_no, decision_date) for evaluation in evaluations]
@@ -214,17 +215,17 @@ def evaluation_revoke_batch(
     evaluations = list(evaluations)
     problems = []
     if not revocation_no.strip():
-        problems.append(_("Cần nhập số quyết định thu hồi."))
+        problems.append(gettext("Cần nhập số quyết định thu hồi."))
     for evaluation in evaluations:
         label = str(evaluation.product)
         if evaluation.status != Evaluation.Status.RECOGNISED:
             problems.append(
-                _("%(product)s: chỉ thu hồi được đánh giá “Đã công nhận” (đánh giá này: %(status)s).")
+                gettext("%(product)s: chỉ thu hồi được đánh giá “Đã công nhận” (đánh giá này: %(status)s).")
                 % {"product": label, "status": evaluation.get_status_display()}
             )
         elif evaluation.decision_date and revocation_date < evaluation.decision_date:
             problems.append(
-                _("%(product)s: ngày thu hồi trước ngày quyết định công nhận (%(day)s).")
+                gettext("%(product)s: ngày thu hồi trước ngày quyết định công nhận (%(day)s).")
                 % {"product": label, "day": evaluation.decision_date.strftime("%d/%m/%Y")}
             )
     _batch_check(problems)
@@ -249,27 +250,31 @@ def evaluation_propose_national_batch(
         label = str(evaluation.product)
         if evaluation.status not in (Evaluation.Status.SCORED, Evaluation.Status.RECOGNISED):
             problems.append(
-                _("%(product)s: chỉ đề xuất được đánh giá đã chấm điểm hoặc đã công nhận (đánh giá này: %(status)s).")
+                gettext(
+                    "%(product)s: chỉ đề xuất được đánh giá đã chấm điểm hoặc đã công nhận (đánh giá này: %(status)s)."
+                )
                 % {"product": label, "status": evaluation.get_status_display()}
             )
         elif evaluation.level == rules.CouncilLevel.CENTRAL:
-            problems.append(_("%(product)s: đánh giá của Hội đồng Trung ương, không cần đề xuất.") % {"product": label})
+            problems.append(
+                gettext("%(product)s: đánh giá của Hội đồng Trung ương, không cần đề xuất.") % {"product": label}
+            )
         elif evaluation.level != rules.CouncilLevel.PROVINCE:
-            problems.append(_("%(product)s: chỉ Hội đồng cấp tỉnh đề xuất 5 sao.") % {"product": label})
+            problems.append(gettext("%(product)s: chỉ Hội đồng cấp tỉnh đề xuất 5 sao.") % {"product": label})
         elif evaluation.not_rated:
-            problems.append(_("%(product)s: sản phẩm không đạt thì không thể đề xuất.") % {"product": label})
+            problems.append(gettext("%(product)s: sản phẩm không đạt thì không thể đề xuất.") % {"product": label})
         elif evaluation.total is not None and evaluation.total < rules.NATIONAL_MIN_POINTS:
             problems.append(
-                _("%(product)s: %(total)s điểm, chưa đủ %(min)s điểm để đề xuất 5 sao.")
+                gettext("%(product)s: %(total)s điểm, chưa đủ %(min)s điểm để đề xuất 5 sao.")
                 % {"product": label, "total": evaluation.total, "min": rules.NATIONAL_MIN_POINTS}
             )
         elif not evaluation.qualifies_for_national_proposal:
             problems.append(
-                _("%(product)s: quyết định không kèm điểm chỉ đề xuất được khi ghi %(stars)s sao.")
+                gettext("%(product)s: quyết định không kèm điểm chỉ đề xuất được khi ghi %(stars)s sao.")
                 % {"product": label, "stars": rules.BELOW_CENTRAL_MAX_STARS}
             )
         elif evaluation.proposed_national:
-            problems.append(_("%(product)s: đã được đề xuất 5 sao.") % {"product": label})
+            problems.append(gettext("%(product)s: đã được đề xuất 5 sao.") % {"product": label})
     _batch_check(problems)
     return [
         evaluation_propose_national(evaluation=evaluation, proposal_date=proposal_date, proposal_no=proposal_no)

@@ -13,7 +13,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.admin import EvaluationInline, ProducerKindFilter, ProductGroupFilter, StarsFilter
@@ -58,7 +58,8 @@ class CommuneAdmin(RegistryAdmin):
     export_fields = ("code", "name", "kind", "slug", "latitude", "longitude", "area_km2")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*self.model._meta.ordering)
+        queryset = super().get_queryset(request).annotate(product_total=Count("products"))
+        return queryset.order_by(*self.model._meta.ordering)
 
     @admin.display(description=_("số sản phẩm"), ordering="product_total")
     def number_of_products(self, obj):
@@ -123,7 +124,8 @@ class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*self.model._meta.ordering)
+        queryset = super().get_queryset(request).annotate(product_total=Count("products"))
+        return queryset.order_by(*self.model._meta.ordering)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -176,7 +178,7 @@ class ImageUploadField(forms.ImageField):
 
     def __init__(self, **kwargs):
         kwargs["help_text"] = kwargs.get("help_text") or (
-            _g("JPEG, PNG hoặc WebP, tối đa %(size)s và %(megapixels)s megapixel. Thông tin EXIF (như vị trí GPS) "
+            gettext("JPEG, PNG hoặc WebP, tối đa %(size)s và %(megapixels)s megapixel. Thông tin EXIF (như vị trí GPS) "
                "được xoá khi lưu.")
             % {"size": filesizeformat(settings.MAX_IMAGE_BYTES), "megapixels": settings.MAX_IMAGE_PIXELS // 1_000_000},
         )
@@ -197,7 +199,7 @@ class ImageUploadField(forms.ImageField):
             attrs["accept"] = ACCEPT
             # static/js/upload_limits.js flags a file over the limit as soon as it is chosen
             attrs["data-max-bytes"] = settings.MAX_IMAGE_BYTES
-            attrs["data-too-large"] = _g("Ảnh này nặng hơn %(limit)s: hãy chọn ảnh nhỏ hơn.") % {
+            attrs["data-too-large"] = gettext("Ảnh này nặng hơn %(limit)s: hãy chọn ảnh nhỏ hơn.") % {
                 "limit": filesizeformat(settings.MAX_IMAGE_BYTES)
             }
         return attrs
@@ -343,5 +345,5 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
         if stars is None:
             return "—"
         if obj.current_status == EvaluationStatus.REVOKED:
-            return format_html("<s>{}★</s> ({})", stars, _g("đã thu hồi"))
+            return format_html("<s>{}★</s> ({})", stars, gettext("đã thu hồi"))
         return format_html("{}★", stars)

@@ -35,6 +35,24 @@ def po():
 
 # The catalogue --------------------------------------------------------------------------------
 
+TRANSLATION_IMPORT = re.compile(r"^from django\.utils\.translation import (.+)$", re.M)
+# The names makemessages looks for. ``_`` is always gettext_lazy; an eager lookup is spelled gettext().
+VISIBLE_NAMES = {"gettext", "gettext_lazy as _", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext",
+                 "pgettext_lazy", "npgettext", "get_language", "override", "activate", "get_language_info"}
+
+
+def test_every_message_is_visible_to_makemessages_and_underscore_means_one_thing():
+    """An alias such as ``gettext as _g`` hid fifteen admin messages from the catalogue once; and ``_``
+    meaning gettext in one module and gettext_lazy in the next made every reader check the imports."""
+    root = Path(settings.BASE_DIR)
+    odd = []
+    for folder in ("products", "evaluations", "ocop_registry"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for names in TRANSLATION_IMPORT.findall(path.read_text(encoding="utf-8")):
+                odd += [f"{path.relative_to(root)}: {name}" for name in names.split(", ") if name not in VISIBLE_NAMES]
+    assert odd == []
+
+
 
 def test_every_entry_is_translated_and_none_is_fuzzy(po):
     assert [e.msgid for e in po.untranslated_entries()] == []

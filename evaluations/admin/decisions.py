@@ -11,7 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ocop_registry.history_admin import DATE_INPUT_FORMATS
@@ -64,10 +64,10 @@ class DecisionActionsMixin:
             request,
             queryset,
             form_class=RecogniseForm,
-            title=_g("Công nhận theo quyết định"),
-            intro=_g("Nhập số và ngày của quyết định công nhận một lần cho tất cả các đánh giá dưới đây."),
+            title=gettext("Công nhận theo quyết định"),
+            intro=gettext("Nhập số và ngày của quyết định công nhận một lần cho tất cả các đánh giá dưới đây."),
             service=services.evaluation_recognise_batch,
-            done=lambda n, data: _g("Đã công nhận %(n)s đánh giá theo quyết định %(no)s ngày %(day)s.")
+            done=lambda n, data: gettext("Đã công nhận %(n)s đánh giá theo quyết định %(no)s ngày %(day)s.")
             % {"n": n, "no": data["decision_no"], "day": data["decision_date"].strftime("%d/%m/%Y")},
         )
 
@@ -77,10 +77,10 @@ class DecisionActionsMixin:
             request,
             queryset,
             form_class=RevokeForm,
-            title=_g("Thu hồi công nhận"),
-            intro=_g("Nhập số và ngày của quyết định thu hồi. Hồ sơ vẫn được giữ, hiển thị là đã thu hồi."),
+            title=gettext("Thu hồi công nhận"),
+            intro=gettext("Nhập số và ngày của quyết định thu hồi. Hồ sơ vẫn được giữ, hiển thị là đã thu hồi."),
             service=services.evaluation_revoke_batch,
-            done=lambda n, data: _g("Đã thu hồi %(n)s công nhận theo quyết định %(no)s.")
+            done=lambda n, data: gettext("Đã thu hồi %(n)s công nhận theo quyết định %(no)s.")
             % {"n": n, "no": data["revocation_no"]},
         )
 
@@ -90,12 +90,12 @@ class DecisionActionsMixin:
             request,
             queryset,
             form_class=ProposeForm,
-            title=_g("Đề xuất 5 sao quốc gia"),
-            intro=_g(
+            title=gettext("Đề xuất 5 sao quốc gia"),
+            intro=gettext(
                 "Ghi nhận việc tỉnh đề xuất Hội đồng Trung ương đánh giá, công nhận 5 sao cho các sản phẩm dưới đây."
             ),
             service=services.evaluation_propose_national_batch,
-            done=lambda n, data: _g("Đã ghi nhận đề xuất 5 sao cho %(n)s đánh giá.") % {"n": n},
+            done=lambda n, data: gettext("Đã ghi nhận đề xuất 5 sao cho %(n)s đánh giá.") % {"n": n},
         )
 
     def _decision_action(self, request, queryset, *, form_class, title, intro, service, done):
@@ -112,7 +112,7 @@ class DecisionActionsMixin:
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
-                self.message_user(request, _g("Không có đánh giá nào được thay đổi."), messages.WARNING)
+                self.message_user(request, gettext("Không có đánh giá nào được thay đổi."), messages.WARNING)
                 return None
             self.message_user(request, done(len(changed), form.cleaned_data), messages.SUCCESS)
             return None

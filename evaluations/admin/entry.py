@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.template.loader import render_to_string
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ocop_registry.history_admin import HistoryAdmin
@@ -94,16 +94,17 @@ def rules_for_script() -> dict:
         "central": str(rules.CouncilLevel.CENTRAL),
         "certifiedMin": rules.CERTIFIED_MIN_STARS,
         "labels": {
-            "total": _g("Tổng điểm"),
-            "stars": _g("Hạng sao"),
-            "points": _g("điểm"),
-            "star": _g("sao"),
-            "tooHigh": _g("Phần %(part)s vượt quá %(max)s điểm theo bộ tiêu chí %(rule_set)s."),
-            "notCertified": _g("Dưới %(stars)s sao: không được công nhận OCOP.") % {"stars": rules.CERTIFIED_MIN_STARS},
-            "candidate": _g(
+            "total": gettext("Tổng điểm"),
+            "stars": gettext("Hạng sao"),
+            "points": gettext("điểm"),
+            "star": gettext("sao"),
+            "tooHigh": gettext("Phần %(part)s vượt quá %(max)s điểm theo bộ tiêu chí %(rule_set)s."),
+            "notCertified": gettext("Dưới %(stars)s sao: không được công nhận OCOP.")
+            % {"stars": rules.CERTIFIED_MIN_STARS},
+            "candidate": gettext(
                 "Từ %(points)s điểm: có thể đề xuất %(stars)s sao (chỉ Trung ương công nhận %(stars)s sao)."
             ) % {"points": rules.NATIONAL_MIN_POINTS, "stars": rules.NATIONAL_STARS},
-            "notRated": _g("Không đạt: không xếp hạng sao."),
+            "notRated": gettext("Không đạt: không xếp hạng sao."),
         },
     }
 

@@ -7,7 +7,7 @@ exporting the list as filtered (``ocop_registry.exports``), with the change hist
 
 from django.contrib import admin
 from django.utils.html import format_html
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ocop_registry.admin_filters import titled
@@ -106,7 +106,7 @@ class EvaluationAdmin(
     @admin.display(description=_("hạng sao"), ordering="stars")
     def stars_display(self, obj):
         if obj.not_rated:
-            return _g("Không đạt")
+            return gettext("Không đạt")
         if obj.stars is None:
             return "—"
-        return format_html("<span title='{}'>{}★</span>", _g("%(n)s sao") % {"n": obj.stars}, obj.stars)
+        return format_html("<span title='{}'>{}★</span>", gettext("%(n)s sao") % {"n": obj.stars}, obj.stars)
