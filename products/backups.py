@@ -29,6 +29,7 @@ import django
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -103,8 +104,6 @@ def media_label() -> str:
 
 def _pg_command(program, settings_dict, parameters):
     """``program`` with the connection arguments and environment Django's own ``dbshell`` would use."""
-    from django.db.backends.postgresql.client import DatabaseClient
-
     if not settings_dict.get("NAME"):
         raise BackupError("The PostgreSQL database has no NAME: set it in DATABASE_URL.")
     args, env = DatabaseClient.settings_to_cmd_args_env(settings_dict, parameters)

@@ -7,6 +7,7 @@ free in the table ("nuoc-mam", "nuoc-mam-2", …), a product code by number (``O
 history entry that carries that code. ``Model.save`` keeps only the folded search key, true on every save.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -257,8 +258,6 @@ class LoadReport:
 
 
 def _json_list(value):
-    import json
-
     return json.loads(value) if value else []
 
 
@@ -289,6 +288,7 @@ def administrative_units_load() -> LoadReport:
     each legacy commune's successor(s) from the package's 2025 conversion table, whose
     ``isDefaultNewWard`` names the default successor of a split commune. Idempotent.
     """
+    # Imported here on purpose: the package takes ~0.7 s to import, and only this command needs it.
     from vietnamadminunits.converter.converter_2025 import (
         DICT_PROVINCE_WARD_DIVIDED,
         DICT_PROVINCE_WARD_NO_DIVIDED,

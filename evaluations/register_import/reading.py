@@ -92,6 +92,7 @@ def _find_header(rows) -> tuple[int, dict] | None:
 
 
 def _read_xlsx(data: bytes) -> list:
+    # Imported here on purpose: openpyxl takes ~0.2 s to import, and only an .xlsx register needs it.
     from openpyxl import load_workbook
 
     try:
