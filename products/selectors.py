@@ -102,7 +102,7 @@ def rating_history(*, day: datetime.date | None = None):
     day = day or today()
     return Prefetch(
         "evaluations",
-        queryset=Evaluation.objects.decided_by(day).order_by("-decision_date", "-pk"),
+        queryset=Evaluation.objects.decided_by(day).newest_first(),
         to_attr="recognitions",
     )
 
