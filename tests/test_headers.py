@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from pytest_django.asserts import assertRedirects
 
 from tests import observatory
 from tests.factories import make_recognition
@@ -221,12 +222,20 @@ def test_the_registrys_own_admin_templates_carry_no_inline_style_either(client, 
 
 @pytest.mark.django_db
 def test_public_pages_set_no_cookie_for_an_anonymous_visitor(client, production_settings, product):
-    pages = {**public_pages(product), "dashboard": "/bang-dieu-khien/", "robots": "/robots.txt",
-             "sitemap": "/sitemap.xml", "csv": "/san-pham/du-lieu.csv"}
+    pages = {**public_pages(product), "robots": "/robots.txt", "sitemap": "/sitemap.xml",
+             "csv": "/san-pham/du-lieu.csv"}
     for name, url in pages.items():
         response = client.get(url, secure=True)
-        assert response.status_code in (200, 302), name
+        assert response.status_code == 200, name
         assert not response.cookies and not response.has_header("Set-Cookie"), (name, response.cookies)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_sends_an_anonymous_visitor_to_log_in_without_a_cookie(client, production_settings):
+    response = client.get("/bang-dieu-khien/", secure=True)
+
+    assertRedirects(response, "/admin/login/?next=/bang-dieu-khien/", fetch_redirect_response=False)
+    assert not response.cookies and not response.has_header("Set-Cookie"), response.cookies
 
 
 @pytest.mark.django_db

@@ -2,9 +2,6 @@
 
 import datetime
 
-from django.db import connection
-from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from evaluations import rules
@@ -21,7 +18,9 @@ def days_ago(n: int) -> datetime.date:
 
 
 def build_catalogue():
-    """A small registry covering every case the public pages must get right. Returns a dict of products."""
+    """A small registry covering every case the public pages must get right. Returns a dict of products.
+
+    Tests get it through the ``catalogue`` fixture (products/tests/conftest.py), written once per module."""
     today = timezone.localdate()
     nga_thanh = legacy_commune("Nga Sơn", "Nga Thanh")
     p = {}
@@ -86,80 +85,97 @@ LISTED = {"valid3", "valid4", "expiring", "expired", "revoked", "rerated", "prop
 NEVER_LISTED = {"unpublished", "draft", "scored", "proposal_only", "future"}
 
 
-class CatalogueSelectorTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.p = build_catalogue()
+def pks(queryset) -> set:
+    return set(queryset.values_list("pk", flat=True))
 
-    def listed(self, queryset):
-        return set(queryset.values_list("pk", flat=True))
 
-    def test_only_published_products_with_a_recognition_decided_by_today_are_listed(self):
-        expected = {self.p[k].pk for k in LISTED}
-        self.assertEqual(self.listed(selectors.catalogue_products()), expected)
+def test_only_published_products_with_a_recognition_decided_by_today_are_listed(catalogue):
+    assert pks(selectors.catalogue_products()) == {catalogue[k].pk for k in LISTED}
 
-    def test_drafts_scores_proposals_and_unpublished_products_are_never_listed(self):
-        never = {self.p[k].pk for k in NEVER_LISTED}
-        self.assertFalse(self.listed(selectors.catalogue_products()) & never)
 
-    def test_latest_recognition_defines_public_stars_and_certificate(self):
-        product = selectors.catalogue_products().get(pk=self.p["rerated"].pk)
-        self.assertEqual(product.cert_stars, 3)
-        self.assertEqual(product.cert_decision_date, days_ago(50))
+def test_drafts_scores_proposals_and_unpublished_products_are_never_listed(catalogue):
+    never = {catalogue[k].pk for k in NEVER_LISTED}
 
-    def test_a_proposal_for_five_stars_does_not_change_the_recognised_stars(self):
-        product = selectors.catalogue_products().get(pk=self.p["proposed"].pk)
-        self.assertEqual(product.cert_stars, 4)
+    assert not pks(selectors.catalogue_products()) & never
 
-    def test_certificate_status_in_the_database_matches_the_model_rule(self):
-        today = timezone.localdate()
-        for product in selectors.catalogue_products():
-            latest = Evaluation.objects.get(pk=product.cert_id)
-            self.assertEqual(product.cert_status, latest.certificate_status(today), product.name)
-        statuses = dict(selectors.catalogue_products().values_list("pk", "cert_status"))
-        self.assertEqual(statuses[self.p["expiring"].pk], "expiring")
-        self.assertEqual(statuses[self.p["expired"].pk], "expired")
-        self.assertEqual(statuses[self.p["revoked"].pk], "revoked")
-        self.assertEqual(statuses[self.p["valid3"].pk], "valid")
 
-    def test_certificate_status_can_be_asked_as_of_a_past_date(self):
-        day = days_ago(60)  # before the revocation and before the 3★ re-rating
-        products = {p.pk: p for p in selectors.catalogue_products(day=day)}
-        self.assertEqual(products[self.p["revoked"].pk].cert_status, "valid")
-        self.assertEqual(products[self.p["rerated"].pk].cert_stars, 4)
+def test_latest_recognition_defines_public_stars_and_certificate(catalogue):
+    product = selectors.catalogue_products().get(pk=catalogue["rerated"].pk)
 
-    def test_valid_status_includes_certificates_expiring_soon(self):
-        valid = selectors.with_certificate_status(selectors.catalogue_products(), "valid")
-        self.assertEqual(
-            self.listed(valid),
-            {self.p[k].pk for k in ("valid3", "valid4", "expiring", "rerated", "proposed")},
-        )
+    assert product.cert_stars == 3
+    assert product.cert_decision_date == days_ago(50)
 
-    def test_the_catalogue_with_its_relations_is_one_query(self):
-        with CaptureQueriesContext(connection) as ctx:
-            rows = list(selectors.catalogue_products())
-            for row in rows:
-                (row.producer.name, row.commune.name, row.group and row.group.parent)
-        self.assertEqual(len(ctx.captured_queries), 1)
 
-    def test_headline_counts_valid_products_by_star_producers_and_communes_in_one_query(self):
-        with self.assertNumQueries(1):
-            headline = selectors.headline_counts()
-        self.assertEqual(headline.valid_products, 5)
-        self.assertEqual(headline.by_stars, {3: 3, 4: 2, 5: 0})
-        self.assertEqual(headline.producers, 5)
-        self.assertGreaterEqual(headline.communes, 1)
+def test_a_proposal_for_five_stars_does_not_change_the_recognised_stars(catalogue):
+    assert selectors.catalogue_products().get(pk=catalogue["proposed"].pk).cert_stars == 4
 
-    def test_commune_counts_split_valid_from_listed(self):
-        counts = selectors.commune_counts()
-        self.assertEqual(sum(valid for valid, _listed in counts.values()), 5)
-        self.assertEqual(sum(listed for _valid, listed in counts.values()), 7)
 
-    def test_product_detail_has_its_rating_history_newest_first(self):
-        product = selectors.catalogue_product_detail(slug=self.p["rerated"].slug)
-        self.assertEqual([e.stars for e in product.recognitions], [3, 4])
-        self.assertIsNone(selectors.catalogue_product_detail(slug=self.p["unpublished"].slug))
+def test_certificate_status_in_the_database_matches_the_model_rule(catalogue):
+    today = timezone.localdate()
+    for product in selectors.catalogue_products():
+        latest = Evaluation.objects.get(pk=product.cert_id)
+        assert product.cert_status == latest.certificate_status(today), product.name
 
-    def test_a_producer_is_public_only_with_a_listed_product(self):
-        self.assertIsNotNone(selectors.public_producer(slug=self.p["valid3"].producer.slug))
-        self.assertIsNone(selectors.public_producer(slug=self.p["draft"].producer.slug))
+    statuses = dict(selectors.catalogue_products().values_list("pk", "cert_status"))
+    assert statuses[catalogue["expiring"].pk] == "expiring"
+    assert statuses[catalogue["expired"].pk] == "expired"
+    assert statuses[catalogue["revoked"].pk] == "revoked"
+    assert statuses[catalogue["valid3"].pk] == "valid"
+
+
+def test_certificate_status_can_be_asked_as_of_a_past_date(catalogue):
+    day = days_ago(60)  # before the revocation and before the 3★ re-rating
+
+    products = {p.pk: p for p in selectors.catalogue_products(day=day)}
+
+    assert products[catalogue["revoked"].pk].cert_status == "valid"
+    assert products[catalogue["rerated"].pk].cert_stars == 4
+
+
+def test_valid_status_includes_certificates_expiring_soon(catalogue):
+    valid = selectors.with_certificate_status(selectors.catalogue_products(), "valid")
+
+    assert pks(valid) == {catalogue[k].pk for k in ("valid3", "valid4", "expiring", "rerated", "proposed")}
+
+
+def test_the_catalogue_with_its_relations_is_one_query(catalogue, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        rows = list(selectors.catalogue_products())
+        for row in rows:
+            (row.producer.name, row.commune.name, row.group and row.group.parent)
+
+    assert len(rows) == len(LISTED)
+
+
+def test_headline_counts_valid_products_by_star_producers_and_communes_in_one_query(
+    catalogue, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        headline = selectors.headline_counts()
+
+    assert headline.valid_products == 5
+    assert headline.by_stars == {3: 3, 4: 2, 5: 0}
+    assert headline.producers == 5
+    assert headline.communes >= 1
+
+
+def test_commune_counts_split_valid_from_listed(catalogue):
+    counts = selectors.commune_counts()
+
+    assert sum(valid for valid, _listed in counts.values()) == 5
+    assert sum(listed for _valid, listed in counts.values()) == 7
+
+
+def test_product_detail_has_its_rating_history_newest_first(catalogue):
+    product = selectors.catalogue_product_detail(slug=catalogue["rerated"].slug)
+
+    assert [e.stars for e in product.recognitions] == [3, 4]
+
+
+def test_an_unpublished_product_has_no_detail(catalogue):
+    assert selectors.catalogue_product_detail(slug=catalogue["unpublished"].slug) is None
+
+
+def test_a_producer_is_public_only_with_a_listed_product(catalogue):
+    assert selectors.public_producer(slug=catalogue["valid3"].producer.slug) is not None
+    assert selectors.public_producer(slug=catalogue["draft"].producer.slug) is None
