@@ -1,7 +1,10 @@
 """Test set-up shared by the whole suite."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+
+from tests.factories import OFFICE, make_staff
 
 
 @pytest.fixture(scope="session")
@@ -13,9 +16,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    from django.core.cache import cache
-
     cache.clear()  # cached dashboard figures must not leak from one test into another
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "vi"
+
+
+@pytest.fixture
+def office_client(client, db):
+    """A client logged in as a member of the coordination office (every right on the registry)."""
+    client.force_login(make_staff("office", role=OFFICE))
+    return client

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from . import rules
@@ -209,7 +209,7 @@ class Evaluation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(declared_stars__isnull=True)
-                | (Q(declared_stars__in=rules.STARS) & Q(score_a__isnull=True)),
+                | (Q(declared_stars__gte=min(rules.STARS), declared_stars__lte=max(rules.STARS)) & Q(score_a__isnull=True)),
                 name="evaluation_declared_stars_without_scores",
             ),
             models.CheckConstraint(

@@ -33,34 +33,17 @@ def evaluation_status_for_outcome(
 
 
 @transaction.atomic
-def evaluation_record(
-    *,
-    product,
-    level: str,
-    evaluated_on: datetime.date | None = None,
-    rule_set: str = "",
-    score_a: int | None = None,
-    score_b: int | None = None,
-    score_c: int | None = None,
-    declared_stars: int | None = None,
-    not_rated: bool = False,
-    notes: str = "",
-) -> Evaluation:
-    """Record a council's evaluation. With an outcome (scores, stars or "not rated") it is "scored"."""
-    evaluation = Evaluation(
-        product=product,
-        level=level,
-        evaluated_on=evaluated_on,
-        rule_set=rule_set,
-        score_a=score_a,
-        score_b=score_b,
-        score_c=score_c,
-        declared_stars=declared_stars,
-        not_rated=not_rated,
-        notes=notes,
-        status=evaluation_status_for_outcome(
-            score_a=score_a, score_b=score_b, score_c=score_c, declared_stars=declared_stars, not_rated=not_rated
-        ),
+def evaluation_record(*, product, level: str, **details) -> Evaluation:
+    """Record a council's evaluation. ``details``: the other fields of :class:`Evaluation` before a decision
+    (evaluated_on, rule_set, score_a, score_b, score_c, declared_stars, not_rated, notes). With an outcome
+    (scores, stars or "not rated") it is "scored"."""
+    evaluation = Evaluation(product=product, level=level, **details)
+    evaluation.status = evaluation_status_for_outcome(
+        score_a=evaluation.score_a,
+        score_b=evaluation.score_b,
+        score_c=evaluation.score_c,
+        declared_stars=evaluation.declared_stars,
+        not_rated=evaluation.not_rated,
     )
     evaluation.full_clean()
     evaluation.save()
@@ -97,13 +80,19 @@ def recognitions_resequence(*, product_ids) -> int:
     return changed
 
 
-def _recognise(evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
-    evaluation.status = Evaluation.Status.RECOGNISED
-    evaluation.decision_no = decision_no.strip()
-    evaluation.decision_date = decision_date
+def _decide(evaluation: Evaluation, **fields) -> Evaluation:
+    """Set the decision's fields, check the whole evaluation against the rules, save."""
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
     evaluation.full_clean()
     evaluation.save()
     return evaluation
+
+
+def _recognise(evaluation: Evaluation, decision_no: str, decision_date: datetime.date) -> Evaluation:
+    return _decide(
+        evaluation, status=Evaluation.Status.RECOGNISED, decision_no=decision_no.strip(), decision_date=decision_date
+    )
 
 
 @transaction.atomic
@@ -118,12 +107,12 @@ def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_d
 @transaction.atomic
 def evaluation_revoke(*, evaluation: Evaluation, revocation_no: str, revocation_date: datetime.date) -> Evaluation:
     """Revoke (thu hồi) a recognition by decision. The record stays, shown as revoked."""
-    evaluation.status = Evaluation.Status.REVOKED
-    evaluation.revocation_no = revocation_no.strip()
-    evaluation.revocation_date = revocation_date
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
+    return _decide(
+        evaluation,
+        status=Evaluation.Status.REVOKED,
+        revocation_no=revocation_no.strip(),
+        revocation_date=revocation_date,
+    )
 
 
 @transaction.atomic
@@ -131,12 +120,7 @@ def evaluation_propose_national(
     *, evaluation: Evaluation, proposal_date: datetime.date, proposal_no: str = ""
 ) -> Evaluation:
     """Record the province's proposal of the product to the central council for 5 stars."""
-    evaluation.proposed_national = True
-    evaluation.proposal_date = proposal_date
-    evaluation.proposal_no = proposal_no.strip()
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
+    return _decide(evaluation, proposed_national=True, proposal_date=proposal_date, proposal_no=proposal_no.strip())
 
 
 # Batches for the admin's workflow actions -------------------------------------------------------

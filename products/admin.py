@@ -46,16 +46,8 @@ class RegistryAdmin(FoldedSearchMixin, ExportMixin, admin.ModelAdmin):
     list_per_page = 100
 
 
-# --- Administrative units -----------------------------------------------------------------------------
-
-
-@admin.register(Commune)
-class CommuneAdmin(RegistryAdmin):
-    list_display = ("name", "kind", "code", "area_km2", "number_of_products")
-    list_filter = ("kind",)
-    code_search_fields = ("code",)
-    readonly_fields = ("slug",)
-    export_fields = ("code", "name", "kind", "slug", "latitude", "longitude", "area_km2")
+class ProductCountMixin:
+    """A "number of products" column, counted in the list's own query."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).annotate(product_total=Count("products"))
@@ -64,6 +56,30 @@ class CommuneAdmin(RegistryAdmin):
     @admin.display(description=_("số sản phẩm"), ordering="product_total")
     def number_of_products(self, obj):
         return obj.product_total
+
+
+class InsertThroughServiceMixin:
+    """New rows are saved by the app's service (``insert``: slug, code, history entry); changes as usual."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+        self.insert(obj)
+
+
+# --- Administrative units -----------------------------------------------------------------------------
+
+
+@admin.register(Commune)
+class CommuneAdmin(ProductCountMixin, RegistryAdmin):
+    list_display = ("name", "kind", "code", "area_km2", "number_of_products")
+    list_filter = ("kind",)
+    code_search_fields = ("code",)
+    readonly_fields = ("slug",)
+    export_fields = ("code", "name", "kind", "slug", "latitude", "longitude", "area_km2")
+
 
 
 @admin.register(LegacyDistrict)
@@ -97,7 +113,7 @@ class LegacyCommuneAdmin(RegistryAdmin):
 
 
 @admin.register(Producer)
-class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
+class ProducerAdmin(ProductCountMixin, InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin):
     list_display = ("name", "kind", "commune", "tax_code", "phone", "number_of_products", "is_demo")
     list_filter = ("kind", ("commune", titled(admin.RelatedOnlyFieldListFilter, _("xã/phường"))), "is_demo")
     list_select_related = ("commune",)
@@ -123,20 +139,8 @@ class ProducerAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
         "is_demo",
     )
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(product_total=Count("products"))
-        return queryset.order_by(*self.model._meta.ordering)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+    def insert(self, obj):
         producer_insert(producer=obj)
-
-    @admin.display(description=_("số sản phẩm"), ordering="product_total")
-    def number_of_products(self, obj):
-        return obj.product_total
 
 
 # --- Product groups -------------------------------------------------------------------------------------------
@@ -252,7 +256,7 @@ def latest_recognition(day, **columns: str) -> dict[str, Subquery]:
 
 
 @admin.register(Product)
-class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
+class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin):
     list_display = (
         "name",
         "code",
@@ -322,11 +326,7 @@ class ProductAdmin(FoldedSearchMixin, ExportMixin, HistoryAdmin):
             )
         )
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        obj._history_user = request.user  # as SimpleHistoryAdmin.save_model does
+    def insert(self, obj):
         product_insert(product=obj)
 
     def save_formset(self, request, form, formset, change):

@@ -11,7 +11,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.core.files import File
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad
@@ -24,7 +23,6 @@ from .models import (
     LegacyDistrict,
     Producer,
     Product,
-    ProductGroup,
 )
 from .normalise import fold, vietnamese_slug
 
@@ -91,30 +89,10 @@ def _products_number(products: Sequence[Product], *, batch_size: int = BATCH_SIZ
 
 
 @transaction.atomic
-def producer_create(
-    *,
-    name: str,
-    kind: str,
-    commune: Commune,
-    tax_code: str = "",
-    representative: str = "",
-    phone: str = "",
-    email: str = "",
-    address: str = "",
-    is_demo: bool = False,
-) -> Producer:
-    """Validate and save a new producer with a free slug."""
-    producer = Producer(
-        name=name,
-        kind=kind,
-        commune=commune,
-        tax_code=tax_code,
-        representative=representative,
-        phone=phone,
-        email=email,
-        address=address,
-        is_demo=is_demo,
-    )
+def producer_create(*, name: str, kind: str, commune: Commune, **details) -> Producer:
+    """Validate and save a new producer with a free slug. ``details``: the other fields of :class:`Producer`
+    (tax_code, representative, phone, email, address, is_demo)."""
+    producer = Producer(name=name, kind=kind, commune=commune, **details)
     producer.full_clean()
     return _producer_insert(producer)
 
@@ -133,58 +111,49 @@ def _producer_insert(producer: Producer) -> Producer:
 
 
 @transaction.atomic(savepoint=False)  # see products_bulk_create
-def producers_bulk_create(
+def producers_bulk_create(*, producers: Sequence[Producer], **options) -> list[Producer]:
+    """Save new producers, checked beforehand, with ``bulk_create``: slugs as :func:`producer_insert` gives them,
+    and "created" history entries unless ``record_history`` is off (synthetic data). A few queries per batch.
+    ``options``: as :func:`products_bulk_create`."""
+    return _rows_bulk_create(Producer, producers, **options)
+
+
+def _rows_bulk_create(
+    model,
+    rows: Sequence,
     *,
-    producers: Sequence[Producer],
     record_history: bool = True,
     history_user=None,
     history_reason: str = "",
     batch_size: int = BATCH_SIZE,
-) -> list[Producer]:
-    """Save new producers, checked beforehand, with ``bulk_create``: slugs as :func:`producer_insert` gives them,
-    and "created" history entries unless ``record_history`` is off (synthetic data). A few queries per batch."""
-    producers = list(producers)
-    if not producers:
-        return producers
-    for producer in producers:
-        producer.name_key = fold(producer.name)  # bulk_create skips save()
-    _slugs_assign(Producer, producers)
-    Producer.objects.bulk_create(producers, batch_size=batch_size)
+    before_history=None,
+) -> list:
+    """``rows`` of ``model`` saved with ``bulk_create`` as one by one: folded names and free slugs (which
+    ``save()`` and the single-row services give), then ``before_history(rows)``, then the history entries."""
+    rows = list(rows)
+    if not rows:
+        return rows
+    for row in rows:
+        row.name_key = fold(row.name)  # bulk_create skips save()
+    _slugs_assign(model, rows)
+    model.objects.bulk_create(rows, batch_size=batch_size)
+    if before_history:
+        before_history(rows, batch_size=batch_size)
     if record_history:
-        Producer.history.bulk_history_create(
-            producers, default_user=history_user, default_change_reason=history_reason, batch_size=batch_size
+        model.history.bulk_history_create(
+            rows, default_user=history_user, default_change_reason=history_reason, batch_size=batch_size
         )
-    return producers
+    return rows
 
 
 # --- Products -----------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def product_create(
-    *,
-    name: str,
-    producer: Producer,
-    commune: Commune,
-    legacy_commune: LegacyCommune | None = None,
-    group: ProductGroup | None = None,
-    description: str = "",
-    image: File | None = None,
-    is_published: bool = True,
-    is_demo: bool = False,
-) -> Product:
-    """Validate and save a new product: a free slug, then its code by number."""
-    product = Product(
-        name=name,
-        producer=producer,
-        commune=commune,
-        legacy_commune=legacy_commune,
-        group=group,
-        description=description,
-        image=image,
-        is_published=is_published,
-        is_demo=is_demo,
-    )
+def product_create(*, name: str, producer: Producer, commune: Commune, **details) -> Product:
+    """Validate and save a new product: a free slug, then its code by number. ``details``: the other fields of
+    :class:`Product` (legacy_commune, group, description, image, is_published, is_demo)."""
+    product = Product(name=name, producer=producer, commune=commune, **details)
     product.full_clean()
     return _product_insert(product)
 
@@ -221,19 +190,15 @@ def products_bulk_create(
     """Save new products, checked beforehand, with ``bulk_create``: the same slugs and codes as
     :func:`product_insert` gives them, and "created" history entries (written after numbering, so with the real
     code) unless ``record_history`` is off (synthetic data). A few queries per batch, whatever the number of rows."""
-    products = list(products)
-    if not products:
-        return products
-    for product in products:
-        product.name_key = fold(product.name)  # bulk_create skips save()
-    _slugs_assign(Product, products)
-    Product.objects.bulk_create(products, batch_size=batch_size)
-    _products_number(products, batch_size=batch_size)
-    if record_history:
-        Product.history.bulk_history_create(
-            products, default_user=history_user, default_change_reason=history_reason, batch_size=batch_size
-        )
-    return products
+    return _rows_bulk_create(
+        Product,
+        products,
+        record_history=record_history,
+        history_user=history_user,
+        history_reason=history_reason,
+        batch_size=batch_size,
+        before_history=_products_number,
+    )
 
 
 # --- Administrative units -----------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ They build valid records through the same services the application uses (``produ
 import datetime
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
 from evaluations.models import Evaluation, Phase, Target
 from evaluations.rules import CouncilLevel
 from evaluations.services import evaluation_recognise, evaluation_record
@@ -14,6 +17,19 @@ from products.models import Commune, LegacyCommune, Producer, ProducerKind, Prod
 from products.services import producer_create, product_create
 
 _sequence = itertools.count(1)
+
+# The staff roles (groups) made by evaluations/migrations/0003_roles.py.
+OFFICE, CLERK = "Văn phòng điều phối", "Cán bộ nhập liệu"
+
+
+def make_staff(username: str, *, role: str | None = None, superuser: bool = False):
+    """A staff account (password "pw"), in the group ``role`` if given."""
+    user = get_user_model().objects.create_user(
+        username, password="pw", is_staff=True, is_superuser=superuser, first_name=username.title()
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def any_commune(**filters) -> Commune:

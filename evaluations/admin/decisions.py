@@ -5,6 +5,9 @@ Each action asks for the decision once, on an intermediate page listing the sele
 permission, and writes the whole batch through ``services`` in one transaction (all or nothing).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -43,6 +46,44 @@ class ProposeForm(forms.Form):
     proposal_no = forms.CharField(label=_("Số văn bản đề xuất"), max_length=50, required=False)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One kind of decision taken on a batch: the form asking for it, the page's words, the batch service
+    (``service(evaluations=…, **form.cleaned_data)`` writes all or raises ``ValidationError`` with every
+    problem) and the message after ``n`` evaluations changed (``done(n, cleaned_data)``)."""
+
+    form_class: type[forms.Form]
+    title: str
+    intro: str
+    service: Callable
+    done: Callable[[int, dict], str]
+
+
+RECOGNISE = Decision(
+    form_class=RecogniseForm,
+    title=_("Công nhận theo quyết định"),
+    intro=_("Nhập số và ngày của quyết định công nhận một lần cho tất cả các đánh giá dưới đây."),
+    service=services.evaluation_recognise_batch,
+    done=lambda n, data: gettext("Đã công nhận %(n)s đánh giá theo quyết định %(no)s ngày %(day)s.")
+    % {"n": n, "no": data["decision_no"], "day": data["decision_date"].strftime("%d/%m/%Y")},
+)
+REVOKE = Decision(
+    form_class=RevokeForm,
+    title=_("Thu hồi công nhận"),
+    intro=_("Nhập số và ngày của quyết định thu hồi. Hồ sơ vẫn được giữ, hiển thị là đã thu hồi."),
+    service=services.evaluation_revoke_batch,
+    done=lambda n, data: gettext("Đã thu hồi %(n)s công nhận theo quyết định %(no)s.")
+    % {"n": n, "no": data["revocation_no"]},
+)
+PROPOSE = Decision(
+    form_class=ProposeForm,
+    title=_("Đề xuất 5 sao quốc gia"),
+    intro=_("Ghi nhận việc tỉnh đề xuất Hội đồng Trung ương đánh giá, công nhận 5 sao cho các sản phẩm dưới đây."),
+    service=services.evaluation_propose_national_batch,
+    done=lambda n, data: gettext("Đã ghi nhận đề xuất 5 sao cho %(n)s đánh giá.") % {"n": n},
+)
+
+
 class DecisionActionsMixin:
     """For the evaluation ModelAdmin: the three decision actions and their permissions."""
 
@@ -60,66 +101,34 @@ class DecisionActionsMixin:
 
     @admin.action(description=_("Công nhận các đánh giá đã chọn theo một quyết định"), permissions=["recognise"])
     def recognise_action(self, request, queryset):
-        return self._decision_action(
-            request,
-            queryset,
-            form_class=RecogniseForm,
-            title=gettext("Công nhận theo quyết định"),
-            intro=gettext("Nhập số và ngày của quyết định công nhận một lần cho tất cả các đánh giá dưới đây."),
-            service=services.evaluation_recognise_batch,
-            done=lambda n, data: gettext("Đã công nhận %(n)s đánh giá theo quyết định %(no)s ngày %(day)s.")
-            % {"n": n, "no": data["decision_no"], "day": data["decision_date"].strftime("%d/%m/%Y")},
-        )
+        return self._decision_action(request, queryset, RECOGNISE)
 
     @admin.action(description=_("Thu hồi công nhận theo quyết định"), permissions=["revoke"])
     def revoke_action(self, request, queryset):
-        return self._decision_action(
-            request,
-            queryset,
-            form_class=RevokeForm,
-            title=gettext("Thu hồi công nhận"),
-            intro=gettext("Nhập số và ngày của quyết định thu hồi. Hồ sơ vẫn được giữ, hiển thị là đã thu hồi."),
-            service=services.evaluation_revoke_batch,
-            done=lambda n, data: gettext("Đã thu hồi %(n)s công nhận theo quyết định %(no)s.")
-            % {"n": n, "no": data["revocation_no"]},
-        )
+        return self._decision_action(request, queryset, REVOKE)
 
     @admin.action(description=_("Đề xuất Trung ương công nhận 5 sao"), permissions=["propose"])
     def propose_action(self, request, queryset):
-        return self._decision_action(
-            request,
-            queryset,
-            form_class=ProposeForm,
-            title=gettext("Đề xuất 5 sao quốc gia"),
-            intro=gettext(
-                "Ghi nhận việc tỉnh đề xuất Hội đồng Trung ương đánh giá, công nhận 5 sao cho các sản phẩm dưới đây."
-            ),
-            service=services.evaluation_propose_national_batch,
-            done=lambda n, data: gettext("Đã ghi nhận đề xuất 5 sao cho %(n)s đánh giá.") % {"n": n},
-        )
+        return self._decision_action(request, queryset, PROPOSE)
 
-    def _decision_action(self, request, queryset, *, form_class, title, intro, service, done):
-        """The intermediate page asking for the decision once; on "apply", one transaction for the batch.
-
-        ``service(evaluations=…, **decision)`` writes the batch or raises ``ValidationError`` with every
-        problem; ``done(n, decision)`` is the message after ``n`` evaluations changed.
-        """
+    def _decision_action(self, request, queryset, decision: Decision):
+        """The intermediate page asking for the decision once; on "apply", one transaction for the batch."""
         queryset = queryset.select_related("product")
-        form = form_class(request.POST if "apply" in request.POST else None)
+        form = decision.form_class(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             try:
-                changed = service(evaluations=list(queryset), **form.cleaned_data)
+                changed = decision.service(evaluations=list(queryset), **form.cleaned_data)
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
                 self.message_user(request, gettext("Không có đánh giá nào được thay đổi."), messages.WARNING)
                 return None
-            self.message_user(request, done(len(changed), form.cleaned_data), messages.SUCCESS)
+            self.message_user(request, decision.done(len(changed), form.cleaned_data), messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
+            "title": decision.title,
+            "intro": decision.intro,
             "form": form,
             "queryset": queryset,
             "opts": self.opts,

@@ -11,7 +11,6 @@ from .. import rules
 from ..rules import CouncilLevel
 
 
-
 def cell_text(value) -> str:
     """A cell as trimmed NFC text ("" for an empty cell; 4.0 reads "4")."""
     if value is None:

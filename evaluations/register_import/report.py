@@ -3,8 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from ..rules import CouncilLevel
 

@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from evaluations.models import Phase
@@ -13,12 +11,6 @@ from tests.factories import make_recognition
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def office_client(client):
-    user = get_user_model().objects.create_user("vanphong", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="Văn phòng điều phối"))
-    client.force_login(user)
-    return client
 
 
 def test_a_phase_added_in_the_admin_with_its_target_appears_on_the_dashboard_and_api(office_client):

@@ -7,8 +7,6 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -99,12 +97,6 @@ def test_group_and_sector_changelists(admin_client, django_assert_num_queries, d
 # --- The product admin, as the coordination office uses it ------------------------------------------------------
 
 
-@pytest.fixture
-def office_client(client):
-    office = get_user_model().objects.create_user("office", password="pw", is_staff=True)
-    office.groups.add(Group.objects.get(name="Văn phòng điều phối"))
-    client.force_login(office)
-    return client
 
 
 def form_data(client, url, **fields):

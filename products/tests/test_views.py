@@ -67,11 +67,21 @@ def test_home_explains_ocop_and_shows_headline_counts_newest_and_a_search_box(cl
     assert "Rượu men lá" not in newest
 
 
-def test_home_takes_a_constant_number_of_queries(client, catalogue, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        html = page_html(client, reverse("products:home"))
+@pytest.mark.parametrize(
+    "url, queries, shown",
+    [
+        (lambda catalogue: reverse("products:home"), 2, "Bánh gai Tứ Trụ"),
+        # the product with its latest recognition, its images, its rating history
+        (lambda catalogue: catalogue["rerated"].get_absolute_url(), 3, "Bánh gai Tứ Trụ"),
+        (lambda catalogue: reverse("products:commune_list"), 2, '<svg class="commune-map"'),
+    ],
+    ids=["home", "product", "communes"],
+)
+def test_page_takes_a_constant_number_of_queries(client, catalogue, django_assert_num_queries, url, queries, shown):
+    with django_assert_num_queries(queries):
+        html = page_html(client, url(catalogue))
 
-    assert "Bánh gai Tứ Trụ" in html
+    assert shown in html
 
 
 # List ---------------------------------------------------------------------------------------------
@@ -158,12 +168,6 @@ def test_product_page_badges_an_expiring_expired_or_revoked_certificate(client, 
     assert badge in page_html(client, catalogue[key].get_absolute_url())
 
 
-def test_product_page_takes_a_constant_number_of_queries(client, catalogue, django_assert_num_queries):
-    with django_assert_num_queries(3):  # product with its latest recognition, images, history
-        html = page_html(client, catalogue["rerated"].get_absolute_url())
-
-    assert "Bánh gai Tứ Trụ" in html
-
 
 def test_print_view_shows_the_certificate_card_with_qr(client, catalogue):
     html = page_html(client, reverse("products:product_print", args=[catalogue["valid4"].slug]))
@@ -226,12 +230,6 @@ def test_communes_overview_plots_communes_as_inline_svg(client, catalogue):
     assert "tile" not in html.lower()
     assert not re.search(r'cx="[0-9]+,[0-9]', html)  # coordinates are never localised with commas
 
-
-def test_communes_overview_takes_two_queries(client, catalogue, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        html = page_html(client, reverse("products:commune_list"))
-
-    assert '<svg class="commune-map"' in html
 
 
 def test_help_page_states_the_rules_from_the_rules_module(client, catalogue):
@@ -427,25 +425,26 @@ HELP_RULES = (
 )
 
 
-def test_the_wording_of_the_rules_is_unchanged(client, db):
-    figures = {"stars": 3, "months": 36, "total": 100, "points": 90}
-
-    home = page_html(client, reverse("products:home"))
-    help_page = page_html(client, reverse("products:help"))
-
-    assert HOME_RULE.format(**figures) in home
-    for sentence in HELP_RULES:
-        assert sentence.format(**figures) in help_page
+CHANGED_RULES = {  # what the pages must follow if rules.py changed
+    "CERTIFIED_MIN_STARS": 2,
+    "CERTIFICATE_VALIDITY": relativedelta(years=4),
+    "STAR_BANDS": ((0, 29, 1), (30, 49, 2), (50, 69, 3), (70, 94, 4), (95, 100, 5)),
+    "NATIONAL_MIN_POINTS": 95,  # derived from STAR_BANDS when rules.py is imported
+    "MAX_TOTAL": 120,
+}
 
 
-def test_the_figures_in_the_pages_follow_the_rules_module(client, db, monkeypatch):
-    bands = ((0, 29, 1), (30, 49, 2), (50, 69, 3), (70, 94, 4), (95, 100, 5))
-    monkeypatch.setattr(rules, "CERTIFIED_MIN_STARS", 2)
-    monkeypatch.setattr(rules, "CERTIFICATE_VALIDITY", relativedelta(years=4))
-    monkeypatch.setattr(rules, "STAR_BANDS", bands)
-    monkeypatch.setattr(rules, "NATIONAL_MIN_POINTS", 95)  # derived from STAR_BANDS when rules.py is imported
-    monkeypatch.setattr(rules, "MAX_TOTAL", 120)
-    figures = {"stars": 2, "months": 48, "total": 120, "points": 95}
+@pytest.mark.parametrize(
+    "changes, figures",
+    [
+        ({}, {"stars": 3, "months": 36, "total": 100, "points": 90}),
+        (CHANGED_RULES, {"stars": 2, "months": 48, "total": 120, "points": 95}),
+    ],
+    ids=["wording-unchanged", "figures-follow-the-rules-module"],
+)
+def test_the_pages_state_the_rules_from_the_rules_module(client, db, monkeypatch, changes, figures):
+    for name, value in changes.items():
+        monkeypatch.setattr(rules, name, value)
 
     home = page_html(client, reverse("products:home"))
     help_page = page_html(client, reverse("products:help"))
