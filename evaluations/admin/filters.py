@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from products.models import ProducerKind, ProductGroup
 
 from .. import rules
+from ..forms import MAX_AS_OF, MIN_AS_OF
 from ..models import Evaluation
 
 
@@ -40,12 +41,12 @@ class StarsFilter(admin.SimpleListFilter):
 
 
 class DecisionYearFilter(admin.SimpleListFilter):
-    """The year of the decision. Only years 1900–2999 written in ASCII digits (the range the dashboard
-    accepts) filter; anything else is ignored, as ``?nam=0000`` would fail with "year 0 is out of range"."""
+    """The year of the decision. Only years written in ASCII digits within the range the dashboard accepts
+    (1900–2999, ``evaluations.forms``) filter; anything else is ignored, as ``?nam=0000`` would fail with "year 0 is out of range"."""
 
     title = _("năm quyết định")
     parameter_name = "nam"
-    years = range(1900, 3000)
+    years = range(MIN_AS_OF.year, MAX_AS_OF.year + 1)
 
     def lookups(self, request, model_admin):
         years = Evaluation.objects.exclude(decision_date=None).dates("decision_date", "year", order="DESC")
