@@ -48,13 +48,25 @@ def test_healthz_answers_ok_without_touching_the_database(client):
 def test_probes_answer_only_host_names_in_allowed_hosts(client, settings):
     settings.ALLOWED_HOSTS = ["ocop.example.vn"]
 
-    assert client.get("/healthz", HTTP_HOST="ocop.example.vn").status_code == 200
-    assert client.get("/healthz", HTTP_HOST="10.0.0.5").status_code == 400
+    allowed = client.get("/healthz", HTTP_HOST="ocop.example.vn")
+    assert allowed.status_code == 200
+    assert allowed.content == b"ok"
+    for path in ("/healthz", "/readyz"):  # refused before the view: /readyz never reaches the database
+        refused = client.get(path, HTTP_HOST="10.0.0.5")
+        assert refused.status_code == 400, path
+        assert refused.content != b"ok" and b'"status"' not in refused.content, path
+        assert "Yêu cầu không hợp lệ" in refused.content.decode(), path
 
 
-def test_probes_refuse_writes(client):
-    assert client.post("/healthz").status_code == 405
-    assert client.post("/readyz").status_code == 405
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_probes_refuse_writes_and_say_they_take_get_and_head(client, path, method):
+    # No django_db mark: a write must be refused before /readyz touches the database.
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 405
+    assert {m.strip() for m in response["Allow"].split(",")} == {"GET", "HEAD"}
+    assert response.content != b"ok"
 
 
 # --- /readyz in-process ------------------------------------------------------------------------------
@@ -136,13 +148,14 @@ def test_readyz_recovers_without_a_restart_when_redis_comes_back(production_site
         )
         try:
             deadline = time.monotonic() + 10
-            while (status := fetch(base_url + "/readyz")[0]) != 200 and time.monotonic() < deadline:
+            while (answer := fetch(base_url + "/readyz"))[0] != 200 and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
             redis.terminate()
             redis.wait(timeout=10)
 
-    assert status == 200
+    assert answer[0] == 200
+    assert json.loads(answer[2]) == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
 
 
 # --- gunicorn.conf.py --------------------------------------------------------------------------------
@@ -243,10 +256,12 @@ def test_gunicorn_started_with_only_the_conf_file_binds_forks_and_logs_as_config
 def test_probes_answer_over_plain_http_when_the_site_redirects_to_https(production_site):
     with production_site.serve(workers=1, DJANGO_SECURE_SSL_REDIRECT="1") as base_url:
         home = fetch(base_url + "/")
-        probes = [fetch(base_url + path)[0] for path in ("/healthz", "/readyz")]
+        healthz = fetch(base_url + "/healthz")
+        readyz = fetch(base_url + "/readyz")
 
     assert home[0] == 301 and home[1]["Location"].startswith("https://")
-    assert probes == [200, 200]
+    assert (healthz[0], healthz[2]) == (200, b"ok")
+    assert readyz[0] == 200 and json.loads(readyz[2])["status"] == "ok"
 
 
 # --- deploy/nginx.conf, run by a real nginx in front of gunicorn -----------------------------------------

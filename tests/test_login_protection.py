@@ -62,6 +62,28 @@ def logged_in(response):
     return response.status_code == 302 and response["Location"] == INDEX
 
 
+WRONG_PASSWORD = "Bạn hãy nhập đúng Tên đăng nhập và mật khẩu."
+WRONG_CODE = "Mã xác thực không đúng hoặc đã hết hạn."
+
+
+def assert_refused(client, response, message):
+    """The login form again, saying why, and nobody logged in."""
+    assert response.status_code == 200
+    assert f'<p class="errornote">{message}' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def assert_locked_out(client, response):
+    """The 429 lockout page (errors/429.html), not the login form, and nobody logged in."""
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert '<h1 id="error-heading">Tạm khoá đăng nhập</h1>' in page
+    assert "Đăng nhập sai 5 lần liên tiếp" in page and "Vui lòng thử lại sau 15 phút" in page
+    assert 'id="login-form"' not in page
+    assert response["Retry-After"] == "900"
+    assert "_auth_user_id" not in client.session
+
+
 def code(device, steps_ahead=0):
     """The code the authenticator app shows now (or `steps_ahead` periods of 30 s later)."""
     value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift + steps_ahead)
@@ -89,19 +111,17 @@ def settings_from_environment(env, names):
 # --- lockout ------------------------------------------------------------------------------
 def test_five_wrong_passwords_lock_the_username_from_that_address_with_429(client, clerk):
     for _ in range(4):
-        assert post_login(client, "nhaplieu", "sai").status_code == 200
-    assert post_login(client, "nhaplieu", "sai").status_code == 429
+        assert_refused(client, post_login(client, "nhaplieu", "sai"), WRONG_PASSWORD)
+    assert_locked_out(client, post_login(client, "nhaplieu", "sai"))
     # Locked: even the right password is refused.
-    response = post_login(client, "nhaplieu", PASSWORD)
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD))
 
 
 def test_lockout_is_per_username_and_address(client, clerk):
     other = get_user_model().objects.create_user("vanphong", password=PASSWORD, is_staff=True)
     for _ in range(5):
         post_login(client, "nhaplieu", "sai")
-    assert post_login(client, "nhaplieu", PASSWORD).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD))
     # Another username from the same address.
     assert logged_in(post_login(client, other.username, PASSWORD))
     client.logout()
@@ -115,7 +135,7 @@ def test_lockout_ends_after_fifteen_minutes_and_never_lasts_forever(client, cler
         post_login(client, "nhaplieu", "sai")
     # Fourteen minutes later: still locked; trying again then does not restart the fifteen minutes.
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=14))
-    assert post_login(client, "nhaplieu", PASSWORD).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD))
     # Two more minutes: sixteen after the fifth failure, the right password works again.
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=2))
     assert logged_in(post_login(client, "nhaplieu", PASSWORD))
@@ -127,7 +147,7 @@ def test_a_success_before_the_limit_resets_the_count(client, clerk):
     assert logged_in(post_login(client, "nhaplieu", PASSWORD))
     client.logout()
     for _ in range(4):
-        assert post_login(client, "nhaplieu", "sai").status_code == 200
+        assert_refused(client, post_login(client, "nhaplieu", "sai"), WRONG_PASSWORD)
 
 
 # --- the client's address behind the reverse proxy ----------------------------------------------
@@ -169,7 +189,7 @@ def behind_proxies(request, settings):
 def test_clients_behind_the_proxy_are_counted_by_their_own_address(client, clerk, behind_proxies):
     for _ in range(5):
         post_login(client, "nhaplieu", "sai", **behind_proxies("198.51.100.7"))
-    assert post_login(client, "nhaplieu", PASSWORD, **behind_proxies("198.51.100.7")).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD, **behind_proxies("198.51.100.7")))
     # Another client, through the same proxy (same REMOTE_ADDR), is not locked.
     assert logged_in(post_login(client, "nhaplieu", PASSWORD, **behind_proxies("198.51.100.8")))
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
@@ -180,10 +200,10 @@ def test_a_client_cannot_choose_its_address_by_sending_x_forwarded_for(client, c
     for i in range(5):
         post_login(client, "nhaplieu", "sai", **behind_proxies("198.51.100.9", sent_by_client=f"203.0.113.{i}"))
     spoofed = behind_proxies("198.51.100.9", sent_by_client="203.0.113.200")
-    assert post_login(client, "nhaplieu", PASSWORD, **spoofed).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD, **spoofed))
     # Nor can junk in front void the header and fall back to a shared address.
     junk = behind_proxies("198.51.100.9", sent_by_client="unknown, not-an-ip")
-    assert post_login(client, "nhaplieu", PASSWORD, **junk).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD, **junk))
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.9"}
 
 
@@ -191,7 +211,8 @@ def test_without_a_proxy_x_forwarded_for_is_ignored(client, clerk):
     for i in range(5):
         post_login(client, "nhaplieu", "sai", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}", REMOTE_ADDR="192.0.2.10")
     response = post_login(client, "nhaplieu", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.77", REMOTE_ADDR="192.0.2.10")
-    assert response.status_code == 429
+    assert_locked_out(client, response)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.10"}
 
 
 # --- lock state in the shared cache -----------------------------------------------------------
@@ -224,7 +245,7 @@ def test_settings_keep_the_lock_state_in_redis_when_redis_url_is_set():
 def test_a_lockout_lives_in_redis_and_another_process_enforces_it(client, clerk, redis_lock_state, tmp_path):
     for _ in range(5):
         post_login(client, "nhaplieu", "sai")
-    assert post_login(client, "nhaplieu", PASSWORD).status_code == 429
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD))
     assert not AccessAttempt.objects.exists()  # nothing in the database: the state is in Redis
 
     keys = redis_lock_state.keys("ocop-login-test:*")
@@ -311,14 +332,10 @@ def test_staff_without_a_device_log_in_with_the_password_alone(client, clerk, ot
 
 def test_staff_with_a_device_must_give_its_current_code(client, clerk):
     device = add_device(clerk)
-    response = post_login(client, "nhaplieu", PASSWORD)
-    assert response.status_code == 200
-    assert "Mã xác thực không đúng" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert_refused(client, post_login(client, "nhaplieu", PASSWORD), WRONG_CODE)
 
     wrong = f"{(int(code(device)) + 1) % 1_000_000:06d}"
-    assert post_login(client, "nhaplieu", PASSWORD, wrong).status_code == 200
-    assert "_auth_user_id" not in client.session
+    assert_refused(client, post_login(client, "nhaplieu", PASSWORD, wrong), WRONG_CODE)
 
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
     assert logged_in(post_login(client, "nhaplieu", PASSWORD, code(device)))
@@ -331,15 +348,14 @@ def test_a_used_code_cannot_be_replayed(client, clerk):
     current = code(device)
     assert logged_in(post_login(client, "nhaplieu", PASSWORD, current))
     client.logout()
-    assert post_login(client, "nhaplieu", PASSWORD, current).status_code == 200
-    assert "_auth_user_id" not in client.session
+    assert_refused(client, post_login(client, "nhaplieu", PASSWORD, current), WRONG_CODE)
 
 
 def test_wrong_codes_count_towards_the_lockout(client, clerk):
     add_device(clerk)
     for _ in range(4):
-        assert post_login(client, "nhaplieu", PASSWORD, "000000").status_code == 200
-    assert post_login(client, "nhaplieu", PASSWORD, "000000").status_code == 429
+        assert_refused(client, post_login(client, "nhaplieu", PASSWORD, "000000"), WRONG_CODE)
+    assert_locked_out(client, post_login(client, "nhaplieu", PASSWORD, "000000"))
 
 
 def test_staff_enrol_from_the_admin_and_then_need_the_code(client, clerk):
@@ -368,7 +384,7 @@ def test_staff_enrol_from_the_admin_and_then_need_the_code(client, clerk):
     assert "Xác thực hai bước đang bật" in client.get(ENROL).content.decode()
 
     client.logout()
-    assert post_login(client, "nhaplieu", PASSWORD).status_code == 200
+    assert_refused(client, post_login(client, "nhaplieu", PASSWORD), WRONG_CODE)
     assert logged_in(post_login(client, "nhaplieu", PASSWORD, code(device, steps_ahead=1)))
 
 
@@ -399,7 +415,7 @@ def test_superuser_who_must_enrol_can_still_log_out(client, root, otp_required):
 
 def test_superuser_with_a_device_logs_in_with_the_code(client, root, otp_required):
     device = add_device(root)
-    assert post_login(client, "quantri", PASSWORD).status_code == 200
+    assert_refused(client, post_login(client, "quantri", PASSWORD), WRONG_CODE)
     assert logged_in(post_login(client, "quantri", PASSWORD, code(device)))
     assert client.get(PRODUCTS).status_code == 200
 

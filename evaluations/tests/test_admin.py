@@ -536,9 +536,15 @@ def test_changelist_links_keep_the_filters(client, office, fish):
     assertContains(response, reverse("admin:evaluations_evaluation_export_xlsx") + "?status=recognised")
 
 
-def test_export_needs_view_permission(client):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_without_view_permission_is_a_403_page_not_the_file(client, fish, fmt):
     client.force_login(staff("nobody"))
-    assert client.get(reverse("admin:evaluations_evaluation_export_csv")).status_code == 403
+    response = client.get(reverse(f"admin:evaluations_evaluation_export_{fmt}"))
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assertContains(response, "Không có quyền truy cập", status_code=403)
+    assertNotContains(response, "Nước mắm Lê Gia", status_code=403)
 
 
 # --- Decision year and stars filters on the list and the exports --------------------------------------------

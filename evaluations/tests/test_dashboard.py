@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains, assertRedirects
 
 from tests.factories import make_phase, make_producer, make_product, make_recognition
 
@@ -25,21 +26,36 @@ def official_client(client, official):
     return client
 
 
-def test_anonymous_visitor_is_sent_to_log_in(client, db):
-    response = client.get(reverse("evaluations:dashboard"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+def login_url_back_to(path):
+    return f"{reverse('admin:login')}?next={path}"
 
 
-def test_user_without_the_dashboard_permission_is_sent_to_log_in(client, db):
+@pytest.mark.parametrize("name", ["evaluations:dashboard", "evaluations:expiring_csv"])
+def test_anonymous_visitor_is_sent_to_log_in_and_back(client, db, name):
+    url = reverse(name)
+    response = client.get(url)
+    assertRedirects(response, login_url_back_to(url), fetch_redirect_response=False)
+    assert "Content-Disposition" not in response
+
+
+@pytest.mark.parametrize("name", ["evaluations:dashboard", "evaluations:expiring_csv"])
+def test_user_without_the_dashboard_permission_is_sent_to_log_in_and_back(client, db, name):
     client.force_login(User.objects.create_user("khach", password="x"))
-    assert client.get(reverse("evaluations:dashboard")).status_code == 302
-    assert client.get(reverse("evaluations:expiring_csv")).status_code == 302
+    url = reverse(name)
+    response = client.get(url)
+    assertRedirects(response, login_url_back_to(url), fetch_redirect_response=False)
+    assert "Content-Disposition" not in response  # not the CSV with producers' contacts
 
 
-def test_superuser_sees_the_dashboard(client, db):
+def test_superuser_sees_the_dashboard_without_the_explicit_permission(client, db):
+    make_recognition(stars=4, decision_date=D(2024, 1, 10))
     client.force_login(User.objects.create_superuser("admin", password="x"))
-    assert client.get(reverse("evaluations:dashboard")).status_code == 200
+    response = client.get(reverse("evaluations:dashboard"), {"as_of": "2024-06-30"})
+    assertContains(response, "<h1>Tiến độ thực hiện chương trình OCOP</h1>", html=True)
+    assertContains(response, "Số liệu tính đến hết ngày <strong>30/06/2024</strong>")
+    assertContains(response, '<span class="tile-n" id="valid-total">1</span>', html=True)
+    assertContains(response, 'class="chart chart-stars"')
+    assertContains(response, f'href="{reverse("evaluations:expiring_csv")}?as_of=2024-06-30"')
 
 
 def test_dashboard_shows_targets_pace_rule_and_charts(official_client):
@@ -163,6 +179,10 @@ def test_dashboard_query_count_does_not_grow_with_products_communes_and_phases(
         response = official_client.get(url, {"as_of": "2026-06-30"})
     assert response.status_code == 200
     assert len(captured) == baseline
+    # The extra rows are on the page: the new phase with its two targets, the new communes' products.
+    assertContains(response, 'data-phase="2026–2030"')
+    assert response.content.decode().count('class="chart chart-progress"') == 3
+    assertContains(response, '<span class="tile-n" id="valid-total">3</span>', html=True)
 
 
 def test_chart_geometry_is_never_localised(official_client):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from pytest_django.asserts import assertRedirects
 
 from evaluations import rules
 from evaluations.models import Evaluation
@@ -525,15 +526,25 @@ def test_admin_import_page_requires_the_import_permission(client):
     user = User.objects.create_user("clerk", password="pw", is_staff=True)
     client.force_login(user)
 
-    assert client.get(reverse(IMPORT_URL)).status_code == 403
-    assert client.post(reverse(IMPORT_URL), {"file": upload(csv_bytes(*GOOD_ROWS))}).status_code == 403
+    for response in (
+        client.get(reverse(IMPORT_URL)),
+        client.post(reverse(IMPORT_URL), {"file": upload(csv_bytes(*GOOD_ROWS))}),
+    ):
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Không có quyền truy cập" in page  # the 403 page, not the upload form or a preview
+        assert "Kiểm tra và xem trước" not in page and "Nước mắm Lê Gia" not in page
     assert registry_counts()[2] == 0
 
 
-def test_admin_import_page_redirects_anonymous_users_to_login(client):
-    response = client.get(reverse(IMPORT_URL))
+def test_admin_import_page_sends_anonymous_users_to_log_in_and_back(client):
+    url = reverse(IMPORT_URL)
+    login_and_back = f"{reverse('admin:login')}?next={url}"
 
-    assert response.status_code == 302 and "login" in response["Location"]
+    assertRedirects(client.get(url), login_and_back, fetch_redirect_response=False)
+    response = client.post(url, {"file": upload(csv_bytes(*GOOD_ROWS))})
+    assertRedirects(response, login_and_back, fetch_redirect_response=False)
+    assert registry_counts() == (0, 0, 0)
 
 
 def test_admin_upload_shows_a_preview_then_confirm_writes(office_client, settings):
@@ -552,7 +563,9 @@ def test_admin_upload_shows_a_preview_then_confirm_writes(office_client, setting
 
     response = office_client.post(reverse(IMPORT_URL), {"token": token, "confirm": "1"})
 
-    assert response.status_code == 302
+    changelist = reverse("admin:evaluations_evaluation_changelist")
+    assertRedirects(response, changelist, fetch_redirect_response=False)
+    assert "Đã nhập “danh-sach.csv”." in office_client.get(changelist).content.decode()
     assert Evaluation.objects.count() == 3
     assert Evaluation.history.filter(history_user__username="office").count() == 3
     assert list((Path(settings.MEDIA_ROOT) / "imports").iterdir()) == []
@@ -592,7 +605,10 @@ def test_admin_refuses_other_file_types_and_a_forged_token(office_client):
     assert "Chỉ nhận tệp .csv hoặc .xlsx." in response.content.decode()
 
     response = office_client.post(reverse(IMPORT_URL), {"token": "../../etc/passwd", "confirm": "1"})
-    assert response.status_code == 302 and Evaluation.objects.count() == 0
+    assertRedirects(response, reverse(IMPORT_URL), fetch_redirect_response=False)  # back to the upload form
+    assert Evaluation.objects.count() == 0
+    page = office_client.get(reverse(IMPORT_URL)).content.decode()
+    assert "Phiên xem trước đã hết hạn hoặc không hợp lệ; hãy tải tệp lên lại." in page
 
 
 def test_names_longer_than_the_registry_keeps_are_row_errors_not_database_errors():

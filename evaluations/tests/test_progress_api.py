@@ -118,8 +118,14 @@ def test_malformed_as_of_is_a_400_with_a_message(api, value, language, headers):
 
 
 @pytest.mark.django_db
-def test_progress_is_read_only(api):
-    assert api.post(URL, {}).status_code == 405
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_progress_is_read_only_and_says_which_methods_it_takes(api, method):
+    response = getattr(api, method)(URL, {}, content_type="application/json")
+    assert response.status_code == 405
+    allowed = {m.strip() for m in response["Allow"].split(",")}
+    assert "GET" in allowed
+    assert allowed.isdisjoint({"POST", "PUT", "PATCH", "DELETE"})
+    assert response.json() == {"detail": f"Phương thức “{method.upper()}” không được hỗ trợ."}
 
 
 @pytest.mark.django_db
@@ -135,16 +141,26 @@ def test_new_phase_appears_in_the_api(api):
 def test_api_query_count_is_constant(api, django_assert_max_num_queries):
     """Computing: phases and targets (2), the data fingerprint (3), the tallies (1), the standing (1).
     Answering again from the cached figures: phases and targets, and the fingerprint."""
+    def achieved(body):
+        return {p["name"]: [t["achieved"] for t in p["targets"]] for p in body["phases"]}
+
     make_recognition(stars=3, decision_date=D(2020, 1, 1))
     with django_assert_max_num_queries(7):
-        api.get(URL, {"as_of": "2026-01-01"})
+        computed = api.get(URL, {"as_of": "2026-01-01"})
+    assert computed.status_code == 200
+    assert achieved(computed.json()) == {"2018–2020": [1, 0], "2021–2025": [0, 0]}
     with django_assert_max_num_queries(5):
-        api.get(URL, {"as_of": "2026-01-01"})
+        cached = api.get(URL, {"as_of": "2026-01-01"})
+    assert cached.status_code == 200
+    assert cached.content == computed.content
     for year in range(2019, 2025):
         make_recognition(stars=3, decision_date=D(year, 5, 5))
     make_phase()
     with django_assert_max_num_queries(7):
-        api.get(URL, {"as_of": "2026-01-01"})
+        grown = api.get(URL, {"as_of": "2026-01-01"})
+    assert grown.status_code == 200
+    assert achieved(grown.json()) == {"2018–2020": [3, 0], "2021–2025": [4, 0], "2026–2030": []}
+    assert grown.json()["current"]["valid_by_stars"] == {"3": 2, "4": 0, "5": 0}  # 2023 and 2024: within 36 months
 
 
 @pytest.mark.django_db
