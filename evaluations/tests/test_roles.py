@@ -113,6 +113,7 @@ def test_clerk_cannot_decide_delete_or_import(client, scored, recognised):
     producer = make_producer()
     delete_producer = reverse("admin:products_producer_delete", args=[producer.pk])
     assert client.post(delete_producer, {"post": "yes"}).status_code == 403
+    assert Evaluation.objects.filter(pk=scored.pk).exists() and Producer.objects.filter(pk=producer.pk).exists()
     client.post(CHANGELIST, {"action": "recognise_action", "_selected_action": [scored.pk],
                              "apply": "1", "decision_no": "1/QĐ", "decision_date": "01/06/2024"})
     scored.refresh_from_db()
