@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Window
+from django.db.models import Case, F, Q, When, Window
 from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +39,19 @@ def revoked_by_condition(day: datetime.date) -> Q:
 
 
 def valid_on_condition(day: datetime.date) -> Q:
-    """A certificate within its 36 months on ``day``."""
+    """A certificate within its 36 months on ``day`` (revoked or not)."""
     return Q(decision_date__lte=day, decision_date__gte=rules.earliest_valid_decision_date(day))
+
+
+def revoked_on_expression(*, status: str = "status", revocation_date: str = "revocation_date"):
+    """The date a decision was revoked, or null if it was not: the ``revoked_on`` that the certificate status
+    rules read (:func:`evaluations.rules.certificate_status_conditions`). The arguments name the columns (or
+    annotations) holding the evaluation's status and revocation date."""
+    return Case(
+        When(**{status: EvaluationStatus.REVOKED}, then=F(revocation_date)),
+        default=None,
+        output_field=models.DateField(),
+    )
 
 
 def latest_on_condition(day: datetime.date, *, through: str = "") -> Q:
@@ -50,11 +61,6 @@ def latest_on_condition(day: datetime.date, *, through: str = "") -> Q:
     return Q(
         **{f"{through}status__in": DECIDED_STATUSES, f"{through}decision_date__lte": day}
     ) & (Q(**{f"{through}superseded_on__isnull": True}) | Q(**{f"{through}superseded_on__gt": day}))
-
-
-def expiring_on_condition(day: datetime.date) -> Q:
-    """Valid on ``day`` and lapsing within EXPIRING_SOON_DAYS."""
-    return valid_on_condition(day) & Q(decision_date__lt=rules.expiring_decided_before(day))
 
 
 class EvaluationQuerySet(models.QuerySet):
@@ -95,6 +101,15 @@ class EvaluationQuerySet(models.QuerySet):
                 RowNumber(), partition_by=[F("product_id")], order_by=[F("decision_date").desc(), F("pk").desc()]
             )
         ).filter(latest_rank=1)
+
+    def current(self):
+        """Each product's latest recognition decision of all, whatever its date: what the product's current
+        recognition columns copy (``Product.current_*``, kept by ``services.recognitions_resequence``)."""
+        return self.filter(status__in=DECIDED_STATUSES, superseded_on__isnull=True)
+
+    def with_revoked_on(self):
+        """Annotated with ``revoked_on``: the revocation's date for a revoked decision, else null."""
+        return self.annotate(revoked_on=revoked_on_expression())
 
     def with_next_decision(self):
         """Decisions annotated with ``next_decision_date``: the date of the same product's next decision."""
@@ -310,14 +325,9 @@ class Evaluation(models.Model):
         return rules.certificate_valid_until(self.decision_date)
 
     def certificate_status(self, day: datetime.date) -> str:
-        """"valid", "expiring" (within 90 days), "expired" or "revoked" on ``day``."""
-        if self.status == self.Status.REVOKED and (self.revocation_date is None or self.revocation_date <= day):
-            return "revoked"
-        if self.valid_until is None or self.valid_until < day:
-            return "expired"
-        if (self.valid_until - day).days <= rules.EXPIRING_SOON_DAYS:
-            return "expiring"
-        return "valid"
+        """The certificate's status on ``day`` (``rules.CertificateStatus``: valid, expiring, expired, revoked)."""
+        revoked_on = self.revocation_date if self.status == self.Status.REVOKED else None
+        return rules.certificate_status(day=day, decision_date=self.decision_date, revoked_on=revoked_on)
 
     # Validation -----------------------------------------------------------------
 

@@ -119,6 +119,74 @@ def expiring_decided_before(day: datetime.date) -> datetime.date:
     return earliest_valid_decision_date(day + datetime.timedelta(days=EXPIRING_SOON_DAYS + 1))
 
 
+class CertificateStatus(models.TextChoices):
+    """A certificate's status on a day: the one definition, used by the catalogue (list, badges, CSV), the API,
+    the admin and the dashboard. Computed from the decision's date and the date it was revoked, if it was:
+    :func:`certificate_status` in Python, :func:`certificate_status_conditions` and
+    :func:`certificate_status_expression` in the database (the same comparisons)."""
+
+    VALID = "valid", _("Còn hiệu lực")
+    EXPIRING = "expiring", _("Sắp hết hiệu lực")  # valid, and lapses within EXPIRING_SOON_DAYS
+    EXPIRED = "expired", _("Hết hiệu lực")
+    REVOKED = "revoked", _("Đã thu hồi")
+
+
+# The certificate is in force: the public "valid" (the catalogue's filter, the API) and the dashboard's valid count.
+CERTIFICATE_IN_FORCE = (CertificateStatus.VALID, CertificateStatus.EXPIRING)
+
+
+def certificate_status(
+    *, day: datetime.date, decision_date: datetime.date | None, revoked_on: datetime.date | None
+) -> CertificateStatus:
+    """The status on ``day`` of a certificate decided on ``decision_date`` and revoked on ``revoked_on`` (None
+    when it was not revoked): revoked once the revocation is dated; otherwise expired after its 36 months,
+    expiring within EXPIRING_SOON_DAYS of their end, valid before."""
+    if revoked_on is not None and revoked_on <= day:
+        return CertificateStatus.REVOKED
+    if decision_date is None or decision_date < earliest_valid_decision_date(day):
+        return CertificateStatus.EXPIRED
+    if decision_date < expiring_decided_before(day):
+        return CertificateStatus.EXPIRING
+    return CertificateStatus.VALID
+
+
+def public_certificate_status(status: str) -> str:
+    """Valid, expired or revoked: an expiring certificate is still valid (the API's status, the catalogue's filter)."""
+    return CertificateStatus.VALID.value if status in CERTIFICATE_IN_FORCE else status
+
+
+def certificate_status_conditions(
+    day: datetime.date, *, decision_date: str = "decision_date", revoked_on: str = "revoked_on"
+) -> dict:
+    """:func:`certificate_status` as one database condition per status, over the columns (or annotations) named
+    ``decision_date`` and ``revoked_on``: ``{CertificateStatus: Q}``, four disjoint conditions that cover every row
+    with a decision date, and under the key ``CERTIFICATE_IN_FORCE`` valid or expiring as one condition."""
+    revoked = Q(**{f"{revoked_on}__lte": day})
+    # Spelled out rather than ~revoked: negating a condition on an annotation would drop the nulls.
+    standing = Q(**{f"{revoked_on}__isnull": True}) | Q(**{f"{revoked_on}__gt": day})
+    valid_from = earliest_valid_decision_date(day)
+    expiring_before = expiring_decided_before(day)
+    return {
+        CertificateStatus.REVOKED: revoked,
+        CertificateStatus.EXPIRED: standing & Q(**{f"{decision_date}__lt": valid_from}),
+        CertificateStatus.EXPIRING: standing
+        & Q(**{f"{decision_date}__gte": valid_from, f"{decision_date}__lt": expiring_before}),
+        CertificateStatus.VALID: standing & Q(**{f"{decision_date}__gte": expiring_before}),
+        CERTIFICATE_IN_FORCE: standing & Q(**{f"{decision_date}__gte": valid_from}),
+    }
+
+
+def certificate_status_expression(day: datetime.date, **columns: str) -> Case:
+    """:func:`certificate_status` as a database expression (a CASE over the same conditions); ``columns`` as
+    :func:`certificate_status_conditions`."""
+    conditions = certificate_status_conditions(day, **columns)
+    return Case(
+        *(When(conditions[status], then=Value(status.value)) for status in CertificateStatus),
+        default=Value(CertificateStatus.EXPIRED.value),  # no decision date: no certificate in force
+        output_field=models.CharField(),
+    )
+
+
 class CouncilLevel(models.TextChoices):
     DISTRICT = "district", _("Huyện")
     PROVINCE = "province", _("Tỉnh")

@@ -10,7 +10,8 @@ The counting rule (DOMAIN.md, "How a tally counts"):
   (by proposal date), and nothing else counts there;
 - current standing looks at each product's latest recognition on the date: valid (within
   ``rules.CERTIFICATE_VALIDITY``), expired, or revoked; plus the certificates that expire within
-  ``rules.EXPIRING_SOON_DAYS``.
+  ``rules.EXPIRING_SOON_DAYS`` (``rules.CertificateStatus``). As of today that is the product's current
+  recognition (``Product.current_*``, no join); for a past date, the decisions (:func:`latest_source`).
 
 The progress API reads :func:`progress_on` and the dashboard :func:`dashboard_on`, each through its
 cached wrapper; tests call the same two functions.
@@ -24,22 +25,15 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Value
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from products.models import Commune, LegacyDistrict, Producer, Product, ProductGroup
 
 from . import rules
-from .models import (
-    Evaluation,
-    Phase,
-    Target,
-    decided_by_condition,
-    expiring_on_condition,
-    revoked_by_condition,
-    valid_on_condition,
-)
+from .models import DECIDED_STATUSES, Evaluation, Phase, Target, decided_by_condition, revoked_by_condition
 
 # --- Conditions ------------------------------------------------------------------------------
 
@@ -210,22 +204,27 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
     proposal = Q(proposed_national=True, proposal_date__lte=day)
     per_product = {"first_decided": Min("decision_date", filter=decided_by_condition(day))}
     for index, date_range in enumerate(ranges):
+        # The most selective test first (SQLite stops at the first false one, row by row): a decision is in one
+        # or two of the ranges, and a proposal is rare.
         in_range = Q(decision_date__gte=date_range.start, decision_date__lte=date_range.end)
-        per_product[f"top_{index}"] = Max("stars", filter=counted & in_range)
+        per_product[f"top_{index}"] = Max("stars", filter=in_range & counted)
+        proposed_in_range = Q(proposal_date__gte=date_range.start, proposal_date__lte=date_range.end)
         per_product[f"proposed_{index}"] = Count(
-            "pk",
-            filter=proposal & Q(proposal_date__gte=date_range.start, proposal_date__lte=date_range.end),
+            "pk", filter=Q(proposed_national=True) & proposed_in_range & Q(proposal_date__lte=day)
         )
+    # Outside, one row per product: each count counts rows (COUNT(1)), not a column of the inside, which spares the
+    # ORM rewriting every count's expression, the larger part of building this query.
+    def products(condition):
+        return Count(Value(1), filter=condition)
+
     totals = {}
     for index, date_range in enumerate(ranges):
         top = f"top_{index}"
+        # A recognition is at CERTIFIED_STARS (a constraint): the products are the sum of these.
         for stars in rules.CERTIFIED_STARS:
-            totals[f"r{index}_s{stars}"] = Count("product", filter=Q(**{top: stars}))
-        totals[f"r{index}_products"] = Count("product", filter=Q(**{f"{top}__isnull": False}))
-        totals[f"r{index}_re"] = Count(
-            "product", filter=Q(**{f"{top}__isnull": False, "first_decided__lt": date_range.start})
-        )
-        totals[f"r{index}_proposed"] = Count("product", filter=Q(**{f"proposed_{index}__gt": 0}))
+            totals[f"r{index}_s{stars}"] = products(Q(**{top: stars}))
+        totals[f"r{index}_re"] = products(Q(**{f"{top}__isnull": False, "first_decided__lt": date_range.start}))
+        totals[f"r{index}_proposed"] = products(Q(**{f"proposed_{index}__gt": 0}))
     row = (
         Evaluation.objects.filter(decided_by_condition(day) | proposal)
         .values("product")
@@ -233,15 +232,16 @@ def range_tallies(ranges: list[DateRange], day: datetime.date) -> dict[str, Rang
         .order_by()
         .aggregate(**totals)
     )
-    return {
-        date_range.key: RangeTally(
-            by_stars={stars: row[f"r{index}_s{stars}"] or 0 for stars in rules.CERTIFIED_STARS},
-            products=row[f"r{index}_products"] or 0,
+    tallies = {}
+    for index, date_range in enumerate(ranges):
+        by_stars = {stars: row[f"r{index}_s{stars}"] or 0 for stars in rules.CERTIFIED_STARS}
+        tallies[date_range.key] = RangeTally(
+            by_stars=by_stars,
+            products=sum(by_stars.values()),
             rerecognised=row[f"r{index}_re"] or 0,
             proposed_national=row[f"r{index}_proposed"] or 0,
         )
-        for index, date_range in enumerate(ranges)
-    }
+    return tallies
 
 
 def _elapsed_days(start, end, day) -> tuple[int, int]:
@@ -295,28 +295,103 @@ def _phase_progress(phases, tallies, day) -> list[PhaseProgress]:
 # --- Current standing -------------------------------------------------------------------------
 
 
-BREAKDOWN_KEYS = ("product__commune_id", "product__group_id", "product__legacy_commune__district_id")
+@dataclass(frozen=True)
+class LatestSource:
+    """Where each product's latest recognition on a day is read from, and the names of its columns there."""
+
+    rows: object  # a QuerySet: one row per product with a recognition decided by the day
+    conditions: dict  # rules.CertificateStatus -> the condition over those rows
+    keys: dict  # stars, commune_id, group_id, district_id, kind -> the expression over those rows
+    producer: str  # the path to the product's producer
 
 
-def _latest_grouped(day, keys=BREAKDOWN_KEYS):
-    """Each product's latest recognition on ``day``, counted by star and ``keys`` (by default commune,
-    group and legacy district, for the breakdowns; none for the standing alone).
+def reads_current(day: datetime.date) -> bool:
+    """Whether the products' current recognitions (``Product.current_*``, their latest decisions of all) are their
+    latest on ``day``: from today on, as decisions are never dated in the future (``rules.decision_date_problem``).
+    A past date reads the decisions themselves (``Evaluation.objects.latest_per_product``)."""
+    return day >= timezone.localdate()
 
-    One query; the rows (at most communes × groups × districts × stars, in practice a few
-    thousand) are folded into the standing and the breakdowns by :func:`dashboard_on`.
-    """
-    revoked = revoked_by_condition(day)
-    return list(
-        Evaluation.objects.latest_per_product(day)
-        .values(*keys, "stars")
-        .annotate(
-            valid=Count("pk", filter=valid_on_condition(day) & ~revoked),
-            expired=Count("pk", filter=~valid_on_condition(day) & ~revoked),
-            revoked=Count("pk", filter=revoked),
-            expiring=Count("pk", filter=expiring_on_condition(day) & ~revoked),
+
+def latest_source(day: datetime.date) -> LatestSource:
+    """Each product's latest recognition on ``day``: the products' own columns from today on (the read model kept by
+    ``services.recognitions_resequence``, no join), the decisions for a past date. Both give the same rows and
+    figures (tests compare them on every write path)."""
+    if reads_current(day):
+        return LatestSource(
+            rows=Product.objects.recognised().filter(current_decision_date__lte=day),
+            conditions=rules.certificate_status_conditions(
+                day, decision_date="current_decision_date", revoked_on="current_revoked_on"
+            ),
+            keys={
+                "commune_id": F("commune_id"),
+                "group_id": F("group_id"),
+                "district_id": F("legacy_commune__district_id"),
+                "stars": F("current_stars"),
+                "kind": F("producer__kind"),
+            },
+            producer="producer",
         )
-        .order_by()
+    return LatestSource(
+        rows=Evaluation.objects.latest_per_product(day).with_revoked_on(),
+        conditions=rules.certificate_status_conditions(day, decision_date="decision_date", revoked_on="revoked_on"),
+        keys={
+            "commune_id": F("product__commune_id"),
+            "group_id": F("product__group_id"),
+            "district_id": F("product__legacy_commune__district_id"),
+            "stars": F("stars"),
+            "kind": F("product__producer__kind"),
+        },
+        producer="product__producer",
     )
+
+
+BREAKDOWNS = ("commune_id", "group_id", "district_id")
+
+
+def _status_counts(source: LatestSource) -> dict:
+    """Counts of the latest recognitions by certificate status: valid (in force, expiring ones included), expired,
+    revoked, and expiring."""
+    status = rules.CertificateStatus
+    return {
+        "valid": Count("pk", filter=source.conditions[rules.CERTIFICATE_IN_FORCE]),
+        "expired": Count("pk", filter=source.conditions[status.EXPIRED]),
+        "revoked": Count("pk", filter=source.conditions[status.REVOKED]),
+        "expiring": Count("pk", filter=source.conditions[status.EXPIRING]),
+    }
+
+
+def _latest_grouped(day, breakdowns=BREAKDOWNS) -> dict:
+    """Each product's latest recognition on ``day``, counted by certificate status: by star (the standing) and by
+    each of ``breakdowns`` (commune, group and legacy district by default; none for the standing alone).
+
+    ``{"stars": rows, "commune_id": rows, …}``, each row ``{"key": …, "valid": n, "expired": n, "revoked": n,
+    "expiring": n}``. One query grouped by all the dimensions at once (at most communes × groups × districts ×
+    stars rows, in practice a few thousand), summed here into each dimension's rows.
+    """
+    source = latest_source(day)
+    dimensions = ("stars", *breakdowns)
+    counts = _status_counts(source)
+    rows = (
+        source.rows.values(**{f"by_{dimension}": source.keys[dimension] for dimension in dimensions})
+        .annotate(**counts)
+        .order_by()
+        .values_list(*(f"by_{dimension}" for dimension in dimensions), *counts)
+    )
+    width = len(dimensions)
+    totals = [{} for _ in dimensions]
+    for row in rows:
+        figures = row[width:]
+        for index in range(width):
+            total = totals[index].get(row[index])
+            if total is None:
+                totals[index][row[index]] = list(figures)
+            else:
+                for position, n in enumerate(figures):
+                    total[position] += n
+    return {
+        dimension: [{"key": key, **dict(zip(counts, figures))} for key, figures in totals[index].items()]
+        for index, dimension in enumerate(dimensions)
+    }
 
 
 def _standing_from(rows) -> Standing:
@@ -324,8 +399,8 @@ def _standing_from(rows) -> Standing:
     expired = dict.fromkeys(rules.CERTIFIED_STARS, 0)
     revoked = expiring = 0
     for row in rows:
-        valid[row["stars"]] = valid.get(row["stars"], 0) + row["valid"]
-        expired[row["stars"]] = expired.get(row["stars"], 0) + row["expired"]
+        valid[row["key"]] = valid.get(row["key"], 0) + row["valid"]
+        expired[row["key"]] = expired.get(row["key"], 0) + row["expired"]
         revoked += row["revoked"]
         expiring += row["expiring"]
     return Standing(
@@ -336,14 +411,16 @@ def _standing_from(rows) -> Standing:
 
 def standing_on(*, day: datetime.date) -> Standing:
     """Products by their latest recognition on ``day`` (one query)."""
-    return _standing_from(_latest_grouped(day, keys=()))
+    return _standing_from(_latest_grouped(day, breakdowns=())["stars"])
 
 
 def expiring_certificates(*, day: datetime.date):
     """Latest recognitions valid on ``day`` that lapse within EXPIRING_SOON_DAYS, soonest first, with contacts."""
+    expiring = rules.certificate_status_conditions(day)[rules.CertificateStatus.EXPIRING]
     return (
         Evaluation.objects.latest_per_product(day)
-        .filter(expiring_on_condition(day) & ~revoked_by_condition(day))
+        .with_revoked_on()
+        .filter(expiring)
         .select_related("product__producer", "product__commune")
         .order_by("decision_date", "product__name_key", "pk")
     )
@@ -372,7 +449,7 @@ def _group_breakdown(rows):
     top = {pk: (g.parent_id or pk) for pk, g in groups.items()}
     labels = {pk: f"{g.code}. {g.display_name}" for pk, g in groups.items() if g.parent_id is None}
     labels[None] = gettext("Chưa phân nhóm")
-    folded = _fold(rows, lambda r: top.get(r["product__group_id"]), labels)
+    folded = _fold(rows, lambda r: top.get(r["key"]), labels)
     order = {pk: (g.position, g.code) for pk, g in groups.items()}
     return sorted(folded, key=lambda r: (r.key == "", order.get(int(r.key), (0, "")) if r.key else (0, "")))
 
@@ -380,9 +457,12 @@ def _group_breakdown(rows):
 def _commune_breakdown(rows):
     communes = list(Commune.objects.only("pk", "name", "kind", "slug"))
     labels = {c.pk: c.full_name for c in communes}
-    urls = {c.pk: reverse("products:commune_detail", kwargs={"slug": c.slug}) for c in communes}
+    # Commune URLs differ only by slug: reverse once, not once per commune.
+    marker = "slug-placeholder"
+    url = reverse("products:commune_detail", kwargs={"slug": marker})
+    urls = {c.pk: url.replace(marker, c.slug) for c in communes}
     return sorted(
-        _fold(rows, lambda r: r["product__commune_id"], labels, urls),
+        _fold(rows, lambda r: r["key"], labels, urls),
         key=lambda r: (-r.recognised, -r.valid, r.label),
     )
 
@@ -391,7 +471,7 @@ def _district_breakdown(rows):
     labels = {d.pk: str(d) for d in LegacyDistrict.objects.all()}
     labels[None] = gettext("Không ghi xã cũ (hồ sơ từ 7/2025)")
     return sorted(
-        _fold(rows, lambda r: r["product__legacy_commune__district_id"], labels),
+        _fold(rows, lambda r: r["key"], labels),
         key=lambda r: (r.key == "", -r.recognised, -r.valid, r.label),
     )
 
@@ -399,13 +479,16 @@ def _district_breakdown(rows):
 def breakdown_by_producer_kind(*, day):
     """Distinct producers, by kind, counted by their products' latest recognition on ``day``: with a
     valid certificate, and recognised (valid or expired, not revoked) — as every other breakdown."""
-    latest = Evaluation.objects.latest_per_product(day).exclude(revoked_by_condition(day))
+    source = latest_source(day)
+    status = rules.CertificateStatus
+    in_force = source.conditions[rules.CERTIFICATE_IN_FORCE]
     counts = {
-        row["product__producer__kind"]: row
-        for row in latest.values("product__producer__kind")
+        row["kind"]: row
+        for row in source.rows.filter(in_force | source.conditions[status.EXPIRED])
+        .values(kind=source.keys["kind"])
         .annotate(
-            valid=Count("product__producer", distinct=True, filter=valid_on_condition(day)),
-            recognised=Count("product__producer", distinct=True),
+            valid=Count(source.producer, distinct=True, filter=in_force),
+            recognised=Count(source.producer, distinct=True),
         )
         .order_by()
     }
@@ -462,14 +545,47 @@ def dashboard_on(*, day: datetime.date, phases=None) -> Dashboard:
     return Dashboard(
         as_of=day,
         phases=_phase_progress(phases, tallies, day),
-        standing=_standing_from(latest),
+        standing=_standing_from(latest["stars"]),
         years=[YearTally(year=r.start.year, tally=tallies[r.key]) for r in year_ranges],
-        by_group=_group_breakdown(latest),
-        by_commune=_commune_breakdown(latest),
-        by_district=_district_breakdown(latest),
+        by_group=_group_breakdown(latest["group_id"]),
+        by_commune=_commune_breakdown(latest["commune_id"]),
+        by_district=_district_breakdown(latest["district_id"]),
         by_producer_kind=breakdown_by_producer_kind(day=day),
         expiring=expiring_certificates(day=day),
     )
+
+
+# --- Derived data against its reference ------------------------------------------------------------------------
+
+
+def recognitions_out_of_step() -> set:
+    """The products whose derived data differs from what their decisions say, computed afresh from the decisions
+    alone with window functions (the references the tests hold the write paths to): an evaluation's
+    ``superseded_on`` (its successor's date; null for the latest decision and without a decision) or the product's
+    current recognition (``Product.current_*``). Empty when every write kept them in step. Three queries."""
+    out = {
+        product_id
+        for product_id, following, superseded_on in Evaluation.objects.with_next_decision().values_list(
+            "product_id", "next_decision_date", "superseded_on"
+        )
+        if following != superseded_on
+    }
+    out |= set(
+        Evaluation.objects.exclude(status__in=DECIDED_STATUSES)
+        .filter(superseded_on__isnull=False)
+        .values_list("product_id", flat=True)
+    )
+    latest = {
+        row.product_id: (
+            row.pk, row.stars, row.decision_no, row.decision_date,
+            row.revocation_date if row.status == Evaluation.Status.REVOKED else None,
+        )
+        for row in Evaluation.objects.latest_per_product_by_window(datetime.date.max)
+    }
+    for pk, *stored in Product.objects.values_list("pk", *Product.CURRENT_COLUMNS):
+        if tuple(stored) != latest.get(pk, Product.NO_CURRENT_RECOGNITION):
+            out.add(pk)
+    return out
 
 
 # --- Cached figures for the page and the API ----------------------------------------------------

@@ -4,8 +4,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Lead
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from ocop_registry import data_version
+from products.models import Product
 
 from . import rules
 from .models import DECIDED_STATUSES, Evaluation, EvaluationStatus
@@ -55,29 +60,86 @@ RESEQUENCE_CHUNK = 5000
 
 
 def recognitions_resequence(*, product_ids) -> int:
-    """Bring ``superseded_on`` (the date of each decision's successor for the same product) in step
-    with the products' decisions. Derived data, kept so that "each product's latest recognition" is a
-    plain filter; every write that adds, moves or removes a decision calls this. Returns rows changed.
+    """Bring the data derived from the products' decisions in step with them; every write that adds, moves,
+    changes or removes a decision (or revokes one) calls this, for the products it touched:
+
+    - ``Evaluation.superseded_on``, the date of each decision's successor for the same product (null for the
+      latest decision and for evaluations without a decision), so that "each product's latest recognition on a
+      day" is a plain filter (:meth:`EvaluationQuerySet.latest_per_product`);
+    - each product's current recognition (``Product.current_*``): a copy of its latest decision of all, by
+      decision date then row, the one without a successor, so that the catalogue and the dashboard read it
+      without joining the evaluations.
+
+    Set-based whatever the number of products: per 5,000 products one query reads their evaluations (with the
+    products' current columns), and only what changed is written (a bulk update of ``superseded_on``, one
+    UPDATE of the products). Returns the rows changed.
     """
     product_ids = sorted(set(product_ids))
     changed = 0
     for start in range(0, len(product_ids), RESEQUENCE_CHUNK):
-        chunk = product_ids[start : start + RESEQUENCE_CHUNK]
-        stale = [
-            Evaluation(pk=pk, superseded_on=following)
-            for pk, following, current in Evaluation.objects.filter(product_id__in=chunk)
-            .with_next_decision()
-            .values_list("pk", "next_decision_date", "superseded_on")
-            if following != current
-        ]
-        Evaluation.objects.bulk_update(stale, ["superseded_on"], batch_size=1000)
-        undecided = (
-            Evaluation.objects.filter(product_id__in=chunk, superseded_on__isnull=False)
-            .exclude(status__in=DECIDED_STATUSES)
-            .update(superseded_on=None)
-        )
-        changed += len(stale) + undecided
+        changed += _resequence(product_ids[start : start + RESEQUENCE_CHUNK])
+    data_version.bump()
     return changed
+
+
+def _resequence(product_ids: list) -> int:
+    decided = Q(status__in=DECIDED_STATUSES)
+    rows = (
+        Evaluation.objects.filter(product_id__in=product_ids)
+        .annotate(decided=ExpressionWrapper(decided, output_field=BooleanField()))
+        .annotate(
+            # The next decision of the same product (the window runs over decisions and non-decisions apart).
+            following=Window(
+                Lead("decision_date"),
+                partition_by=[F("product_id"), F("decided")],
+                order_by=[F("decision_date").asc(), F("pk").asc()],
+            )
+        )
+        .with_revoked_on()
+        .values_list(
+            "product_id", "decided", "following", "superseded_on", "pk", "stars", "decision_no", "decision_date",
+            "revoked_on", *(f"product__{column}" for column in Product.CURRENT_COLUMNS),
+        )
+        .order_by()
+    )
+    stale, latest, stored = [], {}, {}
+    width = len(Product.CURRENT_COLUMNS)
+    for product_id, is_decided, following, superseded_on, *values in rows:
+        current, stored[product_id] = tuple(values[:width]), tuple(values[width:])
+        superseded = following if is_decided else None
+        if superseded != superseded_on:
+            stale.append(Evaluation(pk=current[0], superseded_on=superseded))
+        if is_decided and following is None:  # without a successor: the product's latest decision
+            latest[product_id] = current
+    Evaluation.objects.bulk_update(stale, ["superseded_on"], batch_size=1000)
+    changed = len(stale)
+    without_evaluations = [pk for pk in product_ids if pk not in stored]
+    if without_evaluations:  # the last evaluation deleted: no current recognition
+        changed += Product.objects.filter(pk__in=without_evaluations).exclude(
+            current_recognition=None, current_decision_date=None
+        ).update(**dict(zip(Product.CURRENT_FIELDS, Product.NO_CURRENT_RECOGNITION)))
+    copies = [pk for pk, values in stored.items() if values != latest.get(pk, Product.NO_CURRENT_RECOGNITION)]
+    if copies:
+        changed += _current_recognitions_copy(copies)
+    return changed
+
+
+def _current_recognitions_copy(product_ids) -> int:
+    """Copy each product's latest decision into its ``current_*`` columns: one UPDATE that reads the values from
+    the decisions themselves (``Evaluation.objects.current()``, true once ``superseded_on`` is)."""
+    current = Evaluation.objects.current().filter(product=OuterRef("pk")).with_revoked_on().order_by()
+
+    def copied(column, default=None):
+        value = Subquery(current.values(column)[:1])
+        return value if default is None else Coalesce(value, Value(default))
+
+    return Product.objects.filter(pk__in=product_ids).update(
+        current_recognition=copied("pk"),
+        current_stars=copied("stars"),
+        current_decision_no=copied("decision_no", default=""),
+        current_decision_date=copied("decision_date"),
+        current_revoked_on=copied("revoked_on"),
+    )
 
 
 def _decide(evaluation: Evaluation, **fields) -> Evaluation:
@@ -104,15 +166,21 @@ def evaluation_recognise(*, evaluation: Evaluation, decision_no: str, decision_d
     return evaluation
 
 
-@transaction.atomic
-def evaluation_revoke(*, evaluation: Evaluation, revocation_no: str, revocation_date: datetime.date) -> Evaluation:
-    """Revoke (thu hồi) a recognition by decision. The record stays, shown as revoked."""
+def _revoke(evaluation: Evaluation, revocation_no: str, revocation_date: datetime.date) -> Evaluation:
     return _decide(
         evaluation,
         status=Evaluation.Status.REVOKED,
         revocation_no=revocation_no.strip(),
         revocation_date=revocation_date,
     )
+
+
+@transaction.atomic
+def evaluation_revoke(*, evaluation: Evaluation, revocation_no: str, revocation_date: datetime.date) -> Evaluation:
+    """Revoke (thu hồi) a recognition by decision. The record stays, shown as revoked."""
+    _revoke(evaluation, revocation_no, revocation_date)
+    recognitions_resequence(product_ids=[evaluation.product_id])
+    return evaluation
 
 
 @transaction.atomic
@@ -213,10 +281,9 @@ def evaluation_revoke_batch(
                 % {"product": label, "day": evaluation.decision_date.strftime("%d/%m/%Y")}
             )
     _batch_check(problems)
-    return [
-        evaluation_revoke(evaluation=evaluation, revocation_no=revocation_no, revocation_date=revocation_date)
-        for evaluation in evaluations
-    ]
+    revoked = [_revoke(evaluation, revocation_no, revocation_date) for evaluation in evaluations]
+    recognitions_resequence(product_ids={evaluation.product_id for evaluation in evaluations})
+    return revoked
 
 
 @transaction.atomic

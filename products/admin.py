@@ -9,13 +9,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from evaluations import rules
 from evaluations.admin import EvaluationInline, ProducerKindFilter, ProductGroupFilter, StarsFilter
 from evaluations.models import Evaluation, EvaluationStatus
 from evaluations.services import recognitions_resequence
@@ -220,7 +221,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 class ProductStarsFilter(StarsFilter):
-    """Stars of the product's latest recognition (its public stars)."""
+    """Stars of the product's current recognition (its public stars)."""
 
     title = _("hạng sao hiện tại")
     field_path = "current_stars"
@@ -247,12 +248,14 @@ class ProducerKindOfProductFilter(ProducerKindFilter):
 STATUS_LABELS = {value: str(label) for value, label in EvaluationStatus.choices}
 
 
-def latest_recognition(day, **columns: str) -> dict[str, Subquery]:
-    """Annotations of products with columns of their latest recognition decision on ``day`` (recognised, or
-    revoked since), ``{"annotation": "evaluation field"}``: one correlated subquery each over
-    :meth:`~evaluations.models.EvaluationQuerySet.latest_per_product`, inside the page's one query."""
-    latest = Evaluation.objects.latest_per_product(day).filter(product=OuterRef("pk")).order_by()
-    return {name: Subquery(latest.values(field)[:1]) for name, field in columns.items()}
+def current_status_expression():
+    """The evaluation status of the product's current recognition (recognised or revoked), or null."""
+    return Case(
+        When(current_revoked_on__isnull=False, then=Value(EvaluationStatus.REVOKED.value)),
+        When(current_decision_date__isnull=False, then=Value(EvaluationStatus.RECOGNISED.value)),
+        default=None,
+        output_field=models.CharField(),
+    )
 
 
 @admin.register(Product)
@@ -265,6 +268,7 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
         "legacy_commune_display",
         "group",
         "current_stars_display",
+        "certificate_status_display",
         "is_published",
         "is_demo",
     )
@@ -312,19 +316,8 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
         js = ("js/upload_limits.js",)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                **latest_recognition(
-                    timezone.localdate(),
-                    current_stars="stars",
-                    current_status="status",
-                    current_decision_no="decision_no",
-                    current_decision_date="decision_date",
-                )
-            )
-        )
+        # The current recognition is the product's own columns (kept by evaluations.services): no join.
+        return super().get_queryset(request).annotate(current_status=current_status_expression())
 
     def insert(self, obj):
         product_insert(product=obj)
@@ -341,9 +334,14 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
 
     @admin.display(description=_("hạng sao hiện tại"), ordering="current_stars")
     def current_stars_display(self, obj):
-        stars = getattr(obj, "current_stars", None)
+        stars = obj.current_stars
         if stars is None:
             return "—"
-        if obj.current_status == EvaluationStatus.REVOKED:
+        if obj.current_revoked_on is not None:
             return format_html("<s>{}★</s> ({})", stars, gettext("đã thu hồi"))
         return format_html("{}★", stars)
+
+    @admin.display(description=_("Tình trạng chứng nhận"), ordering="current_decision_date")
+    def certificate_status_display(self, obj):
+        status = obj.certificate_status(timezone.localdate())
+        return rules.CertificateStatus(status).label if status else "—"

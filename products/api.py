@@ -9,14 +9,18 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from evaluations import rules
 from evaluations.models import Evaluation
 
 from . import selectors
 from .filters import PAGE_SIZE, CatalogueFilterSet
 from .models import Producer, Product
 
-# The API's certificate status: "expiring" is reported as "valid" with ``expiring_soon`` true.
-PUBLIC_STATUS = {"expiring": "valid"}
+# The API's certificate status (``rules.public_certificate_status``): "expiring" is reported as "valid" with
+# ``expiring_soon`` true.
+PUBLIC_STATUSES = [
+    status for status in rules.CertificateStatus.values if rules.public_certificate_status(status) == status
+]
 
 
 class CataloguePagination(PageNumberPagination):
@@ -57,13 +61,13 @@ class CertificateSerializer(serializers.Serializer):
     def get_valid_until(self, product):
         return selectors.valid_until(product.cert_decision_date)
 
-    @extend_schema_field(serializers.ChoiceField(choices=["valid", "expired", "revoked"]))
+    @extend_schema_field(serializers.ChoiceField(choices=PUBLIC_STATUSES))
     def get_status(self, product):
-        return PUBLIC_STATUS.get(product.cert_status, product.cert_status)
+        return rules.public_certificate_status(product.cert_status)
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_expiring_soon(self, product):
-        return product.cert_status == selectors.CertificateStatus.EXPIRING
+        return product.cert_status == rules.CertificateStatus.EXPIRING
 
 
 class ProductSerializer(serializers.ModelSerializer):

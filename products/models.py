@@ -1,5 +1,6 @@
 """Administrative units, producers, product groups and products."""
 
+import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
+
+from evaluations import rules
 
 from .images import validate_image_upload
 from .normalise import fold
@@ -331,6 +334,10 @@ class ProductQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def recognised(self):
+        """Products with a recognition decision (recognised, or revoked since): a current recognition."""
+        return self.filter(current_decision_date__isnull=False)
+
 
 class Product(FoldedNameMixin):
     """A product of a producer, known by its registry code (``OCOP-38-000123``) and its public slug.
@@ -385,13 +392,64 @@ class Product(FoldedNameMixin):
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
 
+    # The product's current recognition: its latest recognition decision of all (recognised, or revoked since;
+    # latest by decision date, then by row), the one whose stars and certificate the public sees. Derived data,
+    # copied from that evaluation by ``evaluations.services.recognitions_resequence`` on every write, so that
+    # the catalogue and the dashboard read plain indexed columns instead of joining and sorting evaluations.
+    # Decisions are never dated in the future, so this is also the latest recognition as of today; the
+    # certificate's status on a day is computed from these columns (``evaluations.rules.certificate_status``).
+    current_recognition = models.ForeignKey(
+        "evaluations.Evaluation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("quyết định công nhận gần nhất"),
+    )
+    current_stars = models.PositiveSmallIntegerField(_("hạng sao hiện tại"), null=True, blank=True, editable=False)
+    current_decision_no = models.CharField(_("số quyết định"), max_length=50, blank=True, editable=False)
+    current_decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True, editable=False)
+    current_revoked_on = models.DateField(
+        _("ngày thu hồi"), null=True, blank=True, editable=False,
+        help_text=_("Chỉ khi quyết định gần nhất đã bị thu hồi."),
+    )
+
+    CURRENT_FIELDS = ("current_recognition", "current_stars", "current_decision_no", "current_decision_date",
+                      "current_revoked_on")
+    # Their columns (the recognition's pk, stars, decision number and date, the date it was revoked), and their
+    # values without a current recognition.
+    CURRENT_COLUMNS = ("current_recognition_id", *CURRENT_FIELDS[1:])
+    NO_CURRENT_RECOGNITION = (None, None, "", None, None)
+
     objects = ProductQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=list(CURRENT_FIELDS))
 
     class Meta:
         ordering = ["name_key", "pk"]
         verbose_name = _("sản phẩm")
         verbose_name_plural = pgettext_lazy("plural", "sản phẩm")
+        indexes = [
+            # The public catalogue (published, with a current recognition) in each of its orderings (newest decision
+            # first, highest stars first, by name), so that a page is read off an index rather than sorted.
+            models.Index(
+                fields=["-current_decision_date", "name_key", "id"],
+                condition=Q(is_published=True, current_decision_date__isnull=False),
+                name="product_catalogue_newest",
+            ),
+            models.Index(
+                fields=["-current_stars", "-current_decision_date", "name_key", "id"],
+                condition=Q(is_published=True, current_decision_date__isnull=False),
+                name="product_catalogue_stars",
+            ),
+            models.Index(
+                fields=["name_key", "id"],
+                condition=Q(is_published=True, current_decision_date__isnull=False),
+                name="product_catalogue_name",
+            ),
+            # A commune's page and the catalogue's commune filter, newest first.
+            models.Index(fields=["commune", "-current_decision_date"], name="product_commune_current"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["producer", "name_key"], name="product_unique_name_per_producer"),
             models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
@@ -407,6 +465,21 @@ class Product(FoldedNameMixin):
     @classmethod
     def code_for(cls, number: int) -> str:
         return f"{cls.CODE_PREFIX}{number:06d}"
+
+    @property
+    def current_valid_until(self) -> datetime.date | None:
+        """The last day the current certificate is valid (36 months from its decision), or None."""
+        if self.current_decision_date is None:
+            return None
+        return rules.certificate_valid_until(self.current_decision_date)
+
+    def certificate_status(self, day: datetime.date) -> str | None:
+        """The current certificate's status on ``day`` (``rules.CertificateStatus``), or None without a recognition."""
+        if self.current_decision_date is None:
+            return None
+        return rules.certificate_status(
+            day=day, decision_date=self.current_decision_date, revoked_on=self.current_revoked_on
+        )
 
     def clean(self):
         super().clean()

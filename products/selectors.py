@@ -5,32 +5,27 @@ A product is in the public catalogue when it is published and has at least one r
 Its public stars and certificate are those of its **latest** recognition (DOMAIN.md); provincial
 proposals for 5 stars, drafts and scored-but-undecided evaluations are never certifications.
 
-Each read is one SQL statement (``communes_with_counts`` two): the latest recognition is a plain join
-condition inside the product query (:func:`evaluations.models.latest_on_condition`, thanks to the derived
-``Evaluation.superseded_on``), and tallies are grouped aggregates.
+Each read is one SQL statement (``communes_with_counts`` two). As of today (every public page) the latest
+recognition is the product's own current-recognition columns (``Product.current_*``, kept by
+``evaluations.services.recognitions_resequence``): no join. For a past day it is a plain join condition
+(:func:`evaluations.models.latest_on_condition`, thanks to the derived ``Evaluation.superseded_on``).
+Either way the rows carry the same ``cert_*`` names, and tallies are grouped aggregates.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from evaluations import rules
-from evaluations.models import Evaluation, latest_on_condition
+from evaluations.models import Evaluation, latest_on_condition, revoked_on_expression
+from evaluations.selectors import reads_current
 
 from .models import Commune, Producer, Product
 
-
-class CertificateStatus:
-    """The certificate status of a product's latest recognition on a day."""
-
-    VALID = "valid"
-    EXPIRING = "expiring"  # valid, and ends within rules.EXPIRING_SOON_DAYS
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    ALL = "all"  # filter value only
+CertificateStatus = rules.CertificateStatus
 
 
 def today() -> datetime.date:
@@ -38,38 +33,27 @@ def today() -> datetime.date:
 
 
 def certificate_status_expression(day: datetime.date):
-    """``certificate_status`` of the latest recognition as a database expression.
-
-    Mirrors :meth:`evaluations.models.Evaluation.certificate_status` (a test holds them together).
-    """
-    return Case(
-        When(
-            Q(cert_state=Evaluation.Status.REVOKED)
-            & (Q(cert_revocation_date__isnull=True) | Q(cert_revocation_date__lte=day)),
-            then=Value(CertificateStatus.REVOKED),
-        ),
-        When(cert_decision_date__lt=rules.earliest_valid_decision_date(day), then=Value(CertificateStatus.EXPIRED)),
-        When(cert_decision_date__lt=rules.expiring_decided_before(day), then=Value(CertificateStatus.EXPIRING)),
-        default=Value(CertificateStatus.VALID),
-        output_field=CharField(),
-    )
+    """The certificate status (``rules.CertificateStatus``) of the rows' ``cert_*`` columns on ``day``."""
+    return rules.certificate_status_expression(day, decision_date="cert_decision_date", revoked_on="cert_revoked_on")
 
 
-def catalogue_products(*, day: datetime.date | None = None):
-    """Published products with a recognition decided by ``day`` (default today), annotated with
-    their latest recognition: ``cert_id``, ``cert_stars``, ``cert_decision_no``, ``cert_decision_date``,
-    ``cert_state`` (evaluation status), ``cert_revocation_date``, ``cert_status`` and ``cert_year``.
-
-    Every status is included (valid, expiring, expired, revoked); filter with
-    :func:`with_certificate_status`. Related rows shown on lists are joined, so that a page of
-    any size is one query.
-    """
-    day = day or today()
-    # Join each product to exactly one evaluation, its latest recognition on the day (a plain condition
-    # thanks to Evaluation.superseded_on), and read that evaluation's columns directly.
+def _latest_columns(day: datetime.date):
+    """Published products with a recognition decided by ``day``, and the ``cert_*`` columns of the latest one."""
+    published = Product.objects.published()
+    if reads_current(day):
+        # The latest recognition of all is the latest as of today (decisions are never dated in the future): the
+        # product's own columns. A decision dated later than ``day`` all the same (a clock or data error) never shows.
+        return published.filter(current_decision_date__lte=day).annotate(
+            cert_id=F("current_recognition_id"),
+            cert_stars=F("current_stars"),
+            cert_decision_no=F("current_decision_no"),
+            cert_decision_date=F("current_decision_date"),
+            cert_revoked_on=F("current_revoked_on"),
+        )
+    # A past day: join each product to exactly one evaluation, its latest recognition on the day (a plain
+    # condition thanks to Evaluation.superseded_on), and read that evaluation's columns directly.
     return (
-        Product.objects.published()
-        .filter(latest_on_condition(day, through="evaluations__"))
+        published.filter(latest_on_condition(day, through="evaluations__"))
         .annotate(
             cert_id=F("evaluations__pk"),
             cert_stars=F("evaluations__stars"),
@@ -78,19 +62,57 @@ def catalogue_products(*, day: datetime.date | None = None):
             cert_state=F("evaluations__status"),
             cert_revocation_date=F("evaluations__revocation_date"),
         )
+        .annotate(cert_revoked_on=revoked_on_expression(status="cert_state", revocation_date="cert_revocation_date"))
+    )
+
+
+def catalogue_products(*, day: datetime.date | None = None):
+    """Published products with a recognition decided by ``day`` (default today), annotated with
+    their latest recognition: ``cert_id``, ``cert_stars``, ``cert_decision_no``, ``cert_decision_date``,
+    ``cert_revoked_on`` (the revocation's date if it was revoked), ``cert_status`` (``rules.CertificateStatus``
+    on the day) and ``cert_year``.
+
+    Every status is included (valid, expiring, expired, revoked); filter with
+    :func:`with_certificate_status`. Related rows shown on lists are joined, so that a page of
+    any size is one query.
+    """
+    day = day or today()
+    return (
+        _latest_columns(day)
         .annotate(cert_status=certificate_status_expression(day), cert_year=ExtractYear("cert_decision_date"))
         .select_related("producer", "commune", "group__parent", "legacy_commune__district")
         .order_by("-cert_decision_date", "name_key", "pk")
     )
 
 
-def with_certificate_status(queryset, status: str):
-    """Narrow catalogue products to a certificate status; ``valid`` includes those expiring soon."""
+def decision_year(*, until: datetime.date, field: str = "cert_decision_date"):
+    """The year of ``field`` (``ExtractYear``), spelled as date comparisons for the programme's years up to
+    ``until``'s: SQLite computes ``ExtractYear`` in Python, row by row; any other date falls back to it."""
+    years = range(until.year, rules.OCOP_START.year - 1, -1)
+    return Case(
+        *(When(**{f"{field}__range": (datetime.date(y, 1, 1), datetime.date(y, 12, 31))}, then=Value(y))
+          for y in years),
+        default=ExtractYear(field),
+        output_field=IntegerField(),
+    )
+
+
+def certificate_status_condition(status: str, *, day: datetime.date) -> Q:
+    """Catalogue products of ``day`` whose certificate has ``status`` (the rules' conditions over their ``cert_*``
+    columns, which the database can use an index for); ``valid`` includes those expiring soon (the public "valid",
+    ``rules.public_certificate_status``); any other value, every product."""
+    conditions = rules.certificate_status_conditions(
+        day, decision_date="cert_decision_date", revoked_on="cert_revoked_on"
+    )
     if status == CertificateStatus.VALID:
-        return queryset.filter(cert_status__in=[CertificateStatus.VALID, CertificateStatus.EXPIRING])
-    if status in (CertificateStatus.EXPIRED, CertificateStatus.REVOKED, CertificateStatus.EXPIRING):
-        return queryset.filter(cert_status=status)
-    return queryset
+        return conditions[rules.CERTIFICATE_IN_FORCE]
+    return conditions.get(status, Q())
+
+
+def with_certificate_status(queryset, status: str, *, day: datetime.date | None = None):
+    """Narrow catalogue products of ``day`` (default today) to a certificate status; ``valid`` includes those
+    expiring soon."""
+    return queryset.filter(certificate_status_condition(status, day=day or today()))
 
 
 def valid_until(decision_date: datetime.date | None):
@@ -129,7 +151,7 @@ class Headline:
 def headline_counts(*, day: datetime.date | None = None) -> Headline:
     """Products with a valid certificate by star, and the producers and communes behind them: one query."""
     day = day or today()
-    valid = with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID).order_by()
+    valid = with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID, day=day).order_by()
     figures = valid.aggregate(
         total=Count("pk"),
         producers=Count("producer", distinct=True),
@@ -147,7 +169,7 @@ def headline_counts(*, day: datetime.date | None = None) -> Headline:
 def newest_recognitions(*, limit: int = 6, day: datetime.date | None = None):
     """The products most recently recognised, whose certificate is valid."""
     day = day or today()
-    return with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID)[:limit]
+    return with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID, day=day)[:limit]
 
 
 def commune_counts(*, day: datetime.date | None = None) -> dict:
@@ -160,7 +182,7 @@ def commune_counts(*, day: datetime.date | None = None) -> dict:
         .values("commune")
         .annotate(
             listed=Count("pk"),
-            valid=Count("pk", filter=Q(cert_status__in=[CertificateStatus.VALID, CertificateStatus.EXPIRING])),
+            valid=Count("pk", filter=certificate_status_condition(CertificateStatus.VALID, day=day)),
         )
     )
     return {row["commune"]: (row["valid"], row["listed"]) for row in rows}

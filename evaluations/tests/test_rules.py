@@ -124,3 +124,50 @@ def test_every_decision_date_agrees_with_the_database_filters():
             evaluation = Evaluation(decision_date=decided, status=Evaluation.Status.RECOGNISED)
             expected = "expiring" if expiring else "valid" if valid else "expired"
             assert evaluation.certificate_status(day) == expected, (decided, day)
+
+
+@pytest.mark.django_db
+def test_certificate_status_is_the_same_in_python_and_in_the_database():
+    """One definition (``rules.CertificateStatus``): the Python function, the CASE expression and the conditions agree
+    on every side of each boundary, revoked or not."""
+    from django.db.models import BooleanField, DateField, ExpressionWrapper, Value
+
+    from products.models import Commune
+
+    day = datetime.date(2024, 2, 29)
+    valid_from = rules.earliest_valid_decision_date(day)
+    expiring_before = rules.expiring_decided_before(day)
+    decided = [valid_from - datetime.timedelta(days=1), valid_from, expiring_before - datetime.timedelta(days=1),
+               expiring_before, day]
+    revoked = [None, day - datetime.timedelta(days=1), day, day + datetime.timedelta(days=1)]
+    cases = [(d, r) for d in decided for r in revoked]
+    annotations = {}
+    for n, (decision_date, revoked_on) in enumerate(cases):
+        annotations[f"d{n}"] = Value(decision_date, output_field=DateField())
+        annotations[f"r{n}"] = Value(revoked_on, output_field=DateField())
+    queryset = Commune.objects.annotate(**annotations)
+    columns = {}
+    for n in range(len(cases)):
+        conditions = rules.certificate_status_conditions(day, decision_date=f"d{n}", revoked_on=f"r{n}")
+        columns[f"s{n}"] = rules.certificate_status_expression(day, decision_date=f"d{n}", revoked_on=f"r{n}")
+        for status, condition in conditions.items():
+            name = "in_force" if status == rules.CERTIFICATE_IN_FORCE else status
+            columns[f"{name}{n}"] = ExpressionWrapper(condition, output_field=BooleanField())
+    row = queryset.annotate(**columns).values(*columns).first()
+    seen = set()
+    for n, (decision_date, revoked_on) in enumerate(cases):
+        expected = rules.certificate_status(day=day, decision_date=decision_date, revoked_on=revoked_on)
+        seen.add(expected)
+        assert row[f"s{n}"] == expected, (decision_date, revoked_on)
+        assert [s for s in rules.CertificateStatus if row[f"{s}{n}"]] == [expected], (decision_date, revoked_on)
+        assert row[f"in_force{n}"] == (expected in rules.CERTIFICATE_IN_FORCE)
+    assert seen == set(rules.CertificateStatus)
+
+
+def test_the_public_status_reports_an_expiring_certificate_as_valid():
+    assert [rules.public_certificate_status(s) for s in rules.CertificateStatus] == [
+        "valid", "valid", "expired", "revoked"
+    ]
+    assert [str(s.label) for s in rules.CertificateStatus] == [
+        "Còn hiệu lực", "Sắp hết hiệu lực", "Hết hiệu lực", "Đã thu hồi"
+    ]

@@ -7,18 +7,11 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from evaluations import rules
 
 register = template.Library()
-
-BADGES = {
-    "valid": ("badge-valid", gettext_lazy("Còn hiệu lực")),
-    "expiring": ("badge-expiring", gettext_lazy("Sắp hết hiệu lực")),
-    "expired": ("badge-expired", gettext_lazy("Hết hiệu lực")),
-    "revoked": ("badge-revoked", gettext_lazy("Đã thu hồi")),
-}
 
 
 @register.simple_tag
@@ -41,8 +34,10 @@ def stars(count):
 
 @register.simple_tag
 def certificate_badge(status):
-    css, label = BADGES.get(status, BADGES["expired"])
-    return format_html('<span class="badge {}">{}</span>', css, label)
+    """The certificate status (``rules.CertificateStatus``) as a badge: its label, styled ``badge-<status>``."""
+    known = status in rules.CertificateStatus.values
+    status = rules.CertificateStatus(status) if known else rules.CertificateStatus.EXPIRED
+    return format_html('<span class="badge badge-{}">{}</span>', status.value, status.label)
 
 
 @register.simple_tag

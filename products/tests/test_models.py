@@ -148,3 +148,55 @@ def test_the_folded_name_key_follows_every_save_of_the_name():
     product.refresh_from_db()
     assert product.name_key == "nem chua thanh hoa"
     assert product.slug == "nem-chua"  # slugs and codes are given once, on creation (products.services)
+
+
+# --- The current recognition (the read model kept by evaluations.services.recognitions_resequence) ------------------
+
+
+def test_a_product_knows_its_current_certificate_and_its_status_on_a_day():
+    import datetime
+
+    from evaluations.services import evaluation_revoke
+    from tests.factories import make_recognition
+
+    product = make_product()
+    assert (product.current_recognition_id, product.certificate_status(datetime.date(2024, 1, 1))) == (None, None)
+    recognition = make_recognition(product, stars=4, decision_date=datetime.date(2021, 3, 1))
+    product.refresh_from_db()
+    assert (product.current_stars, product.current_decision_date) == (4, datetime.date(2021, 3, 1))
+    assert product.current_valid_until == datetime.date(2024, 3, 1)
+    assert product.certificate_status(datetime.date(2023, 6, 1)) == "valid"
+    assert product.certificate_status(datetime.date(2024, 1, 1)) == "expiring"
+    assert product.certificate_status(datetime.date(2024, 3, 2)) == "expired"
+    evaluation_revoke(evaluation=recognition, revocation_no="3/QĐ-UBND", revocation_date=datetime.date(2022, 5, 5))
+    product.refresh_from_db()
+    assert product.certificate_status(datetime.date(2022, 5, 4)) == "valid"
+    assert product.certificate_status(datetime.date(2022, 5, 5)) == "revoked"
+    for day in (datetime.date(2021, 3, 1), datetime.date(2022, 5, 5), datetime.date(2024, 3, 2)):
+        assert product.certificate_status(day) == recognition.certificate_status(day)
+
+
+def test_the_migration_fills_the_current_recognition_as_the_service_keeps_it():
+    """``0004_current_certificate`` fills the columns of the products already registered."""
+    import datetime
+    import importlib
+
+    from django.apps import apps
+
+    from evaluations.services import evaluation_revoke
+    from tests.factories import make_recognition
+
+    first = make_recognition(stars=3, decision_date=datetime.date(2020, 6, 1))
+    renewal = make_recognition(first.product, stars=4, decision_date=datetime.date(2023, 6, 1))
+    revoked = make_recognition(stars=3, decision_date=datetime.date(2022, 1, 3))
+    evaluation_revoke(evaluation=revoked, revocation_no="8/QĐ", revocation_date=datetime.date(2022, 9, 9))
+    make_product()  # no recognition
+    kept = list(Product.objects.order_by("pk").values_list("pk", *Product.CURRENT_COLUMNS))
+    Product.objects.update(**dict(zip(Product.CURRENT_FIELDS, Product.NO_CURRENT_RECOGNITION)))
+
+    migration = importlib.import_module("products.migrations.0004_current_certificate")
+    migration.backfill(apps, None)
+
+    assert list(Product.objects.order_by("pk").values_list("pk", *Product.CURRENT_COLUMNS)) == kept
+    assert Product.objects.get(pk=renewal.product_id).current_recognition_id == renewal.pk
+    assert Product.objects.get(pk=revoked.product_id).current_revoked_on == datetime.date(2022, 9, 9)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from evaluations import rules
 from evaluations.models import Evaluation
 from evaluations.rules import CouncilLevel
-from evaluations.services import evaluation_propose_national, evaluation_revoke
+from evaluations.services import evaluation_propose_national, evaluation_revoke, recognitions_resequence
 from products import selectors
 from products.models import Producer, ProductGroup
 from tests.factories import legacy_commune, make_evaluation, make_producer, make_product, make_recognition
@@ -78,6 +78,7 @@ def build_catalogue():
     # must still never show before its date.
     future = make_recognition(p["future"], stars=3, decision_date=today)
     Evaluation.objects.filter(pk=future.pk).update(decision_date=today + datetime.timedelta(days=1))
+    recognitions_resequence(product_ids=[p["future"].pk])  # as every write path does after changing a decision
     return p
 
 
