@@ -10,28 +10,30 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import rules
 
 from .models import Commune, LegacyDistrict, Producer, Product, ProductGroup
-from .normalise import fold
-from .selectors import CertificateStatus, catalogue_products, with_certificate_status
+from .search import search_products
+from .selectors import CertificateStatus, catalogue_products, decision_year, today, with_certificate_status
 
-MAX_QUERY_CHARS = 100
 PAGE_SIZE = 24
 
+ALL_STATUSES = "all"  # the status filter's value for every status
+# The public statuses (``rules.public_certificate_status``: "valid" includes certificates expiring soon), then all.
 STATUS_CHOICES = [
-    (CertificateStatus.VALID, _("Còn hiệu lực")),
-    (CertificateStatus.EXPIRED, _("Hết hiệu lực")),
-    (CertificateStatus.REVOKED, _("Đã thu hồi")),
-    (CertificateStatus.ALL, _("Tất cả")),
+    *((status.value, status.label) for status in (CertificateStatus.VALID, CertificateStatus.EXPIRED,
+                                                   CertificateStatus.REVOKED)),
+    (ALL_STATUSES, _("Tất cả")),
 ]
-DEFAULT_STATUS = CertificateStatus.VALID
+DEFAULT_STATUS = CertificateStatus.VALID.value
 
 ORDERING_CHOICES = [
+    ("relevance", _("Phù hợp nhất")),  # the search's rank, then newest; without a search, newest
     ("newest", _("Mới công nhận")),
     ("stars", _("Hạng sao cao trước")),
     ("name", _("Tên A–Z")),
@@ -100,34 +102,28 @@ class CatalogueFilterSet(django_filters.FilterSet):
         model = Product
         fields = []  # every filter is declared above
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, day=None, **kwargs):
+        """``queryset``: catalogue products (``selectors.catalogue_products``) of ``day``, today by default."""
         if data is not None:
             data = data.copy()
             if not data.get("status"):
                 data["status"] = DEFAULT_STATUS
+        self.day = day or today()
         if queryset is None:
-            queryset = catalogue_products()
+            queryset = catalogue_products(day=self.day)
         super().__init__(data=data, queryset=queryset, **kwargs)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if "status" not in self.form.cleaned_data:  # a malformed status falls back to the default
-            queryset = with_certificate_status(queryset, DEFAULT_STATUS)
+            queryset = with_certificate_status(queryset, DEFAULT_STATUS, day=self.day)
         return queryset
 
     # Filter methods -------------------------------------------------------------
 
     def filter_text(self, queryset, name, value):
-        # A very long query is cut rather than refused: nothing longer can match a name.
-        key = fold(value[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
-        if not key:
-            return queryset
-        return queryset.filter(
-            Q(name_key__contains=key)
-            | Q(producer__name_key__contains=key)
-            | Q(commune__name_key__contains=key)
-            | Q(legacy_commune__name_key__contains=key)
-        )
+        # Matches (typos forgiven), annotates ``search_rank`` and orders best first: products/search.py.
+        return search_products(queryset, value)
 
     def filter_stars(self, queryset, name, value):
         return queryset.filter(cert_stars__in=[int(v) for v in value])
@@ -136,9 +132,11 @@ class CatalogueFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(group__code=value) | Q(group__parent__code=value))
 
     def filter_status(self, queryset, name, value):
-        return with_certificate_status(queryset, value)
+        return with_certificate_status(queryset, value, day=self.day)
 
     def filter_ordering(self, queryset, name, value):
+        if value == "relevance":  # keep the search's order (best match first), or the default without a search
+            return queryset
         return queryset.order_by(*ORDERINGS[value])
 
     # Facets ---------------------------------------------------------------------
@@ -157,76 +155,111 @@ class CatalogueFilterSet(django_filters.FilterSet):
             if name != excluded:
                 queryset = self.filters[name].filter(queryset, value)
         if excluded != "status" and "status" not in self.form.cleaned_data:
-            queryset = with_certificate_status(queryset, DEFAULT_STATUS)
+            queryset = with_certificate_status(queryset, DEFAULT_STATUS, day=self.day)
         return queryset.order_by()
+
+    def facet_keys(self) -> dict:
+        """``{facet: expression}``: the value each product counts under in a facet, read from its own
+        (current-recognition) columns."""
+        return {
+            "stars": F("cert_stars"),
+            "group": F("group_id"),  # counted under the group and, for a subgroup, its group too
+            "commune": F("commune_id"),
+            "district": F("legacy_commune__district_id"),
+            "producer_kind": F("producer__kind"),
+            "year": decision_year(until=self.day),  # cert_year, cheaper to group by on SQLite
+            "status": F("cert_status"),  # an expiring certificate counts as valid
+        }
+
+    def facet_counts(self) -> dict:
+        """``{facet: {value: count}}``: for each facet, the results under every other filter, counted by the
+        facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet."""
+        keys = self.facet_keys()
+        parts = [
+            self.queryset_without(name)
+            .values(facet=Value(index), key=Cast(key, output_field=CharField()))
+            .annotate(n=Count("pk"))
+            .order_by()
+            for index, (name, key) in enumerate(keys.items())
+        ]
+        names = list(keys)
+        counts = {name: {} for name in names}
+        for row in parts[0].union(*parts[1:], all=True):
+            counts[names[row["facet"]]][row["key"]] = row["n"]
+        return counts
 
     def facets(self) -> dict:
         """``{filter name: Facet}`` with the count of results next to each value.
 
         Each filter's counts apply every other filter (so choosing 4★ still shows how many 3★
-        there are): one grouped query per facet plus three small label queries, whatever the data.
+        there are). The counts are one query over the products' current-recognition columns
+        (:meth:`facet_counts`); three small label queries name the groups, communes and districts: four queries,
+        whatever the data and the filters.
         """
         self.is_valid()
         cleaned = self.form.cleaned_data
+        counts = self.facet_counts()
 
-        def grouped(name, *keys):
-            return list(self.queryset_without(name).values(*keys).annotate(n=Count("pk")).order_by())
+        def ids(facet):
+            """The facet's counts by row id (the keys come back as text)."""
+            return {int(key): n for key, n in counts[facet].items() if key is not None}
 
         facets = {}
-        counts = {row["cert_stars"]: row["n"] for row in grouped("stars", "cert_stars")}
         selected = set(cleaned.get("stars") or ())
         facets["stars"] = Facet(
             "stars",
-            [Option(str(v), label, counts.get(v, 0), str(v) in selected) for v, label in STAR_CHOICES],
+            [Option(str(v), label, counts["stars"].get(str(v), 0), str(v) in selected) for v, label in STAR_CHOICES],
         )
 
+        groups = list(ProductGroup.objects.all())
+        codes = {g.pk: g.code for g in groups}
         group_counts = {}
-        for row in grouped("group", "group__code", "group__parent__code"):
-            for code in {row["group__code"], row["group__parent__code"]} - {None}:
-                group_counts[code] = group_counts.get(code, 0) + row["n"]
+        for group in groups:
+            count = ids("group").get(group.pk, 0)
+            for code in {group.code, codes.get(group.parent_id)} - {None}:
+                group_counts[code] = group_counts.get(code, 0) + count
         chosen = cleaned.get("group") or ""
         options = []
-        for group in ProductGroup.objects.all():
+        for group in groups:
             count = group_counts.get(group.code, 0)
             if count or group.code == chosen:
                 label = f"{group.code}. {group.display_name}"
                 options.append(Option(group.code, label, count, group.code == chosen, nested=group.is_subgroup))
         facets["group"] = Facet("group", options)
 
-        counts = {row["commune__code"]: row["n"] for row in grouped("commune", "commune__code")}
+        by_commune = ids("commune")
         chosen = cleaned.get("commune") or ""
-        communes = Commune.objects.filter(code__in={*counts, chosen}).order_by("name_key")
+        communes = Commune.objects.filter(Q(pk__in=by_commune) | Q(code=chosen)).order_by("name_key")
         facets["commune"] = Facet(
-            "commune", [Option(c.code, c.full_name, counts.get(c.code, 0), c.code == chosen) for c in communes]
+            "commune", [Option(c.code, c.full_name, by_commune.get(c.pk, 0), c.code == chosen) for c in communes]
         )
 
-        counts = {row["legacy_commune__district__code"]: row["n"] for row in grouped("district", "legacy_commune__district__code")}
+        by_district = ids("district")
         chosen = cleaned.get("district") or ""
-        districts = LegacyDistrict.objects.filter(code__in={*counts, chosen} - {None}).order_by("name_key")
+        districts = LegacyDistrict.objects.filter(Q(pk__in=by_district) | Q(code=chosen)).order_by("name_key")
         facets["district"] = Facet(
-            "district", [Option(d.code, str(d), counts.get(d.code, 0), d.code == chosen) for d in districts]
+            "district", [Option(d.code, str(d), by_district.get(d.pk, 0), d.code == chosen) for d in districts]
         )
 
-        counts = {row["producer__kind"]: row["n"] for row in grouped("producer_kind", "producer__kind")}
         chosen = cleaned.get("producer_kind") or ""
         facets["producer_kind"] = Facet(
             "producer_kind",
-            [Option(v, label, counts.get(v, 0), v == chosen) for v, label in Producer.Kind.choices],
+            [Option(v, label, counts["producer_kind"].get(v, 0), v == chosen) for v, label in Producer.Kind.choices],
         )
 
-        counts = {row["cert_year"]: row["n"] for row in grouped("year", "cert_year")}
+        by_year = ids("year")
         chosen = cleaned.get("year")
-        years = sorted({*counts, *([chosen] if chosen else [])}, reverse=True)
-        facets["year"] = Facet("year", [Option(str(y), str(y), counts.get(y, 0), y == chosen) for y in years])
+        years = sorted({*by_year, *([chosen] if chosen else [])}, reverse=True)
+        facets["year"] = Facet("year", [Option(str(y), str(y), by_year.get(y, 0), y == chosen) for y in years])
 
-        counts = {}
-        for row in grouped("status", "cert_status"):
-            key = CertificateStatus.VALID if row["cert_status"] == CertificateStatus.EXPIRING else row["cert_status"]
-            counts[key] = counts.get(key, 0) + row["n"]
-        counts[CertificateStatus.ALL] = sum(counts.values())
+        by_status = {}
+        for status, n in counts["status"].items():
+            public = rules.public_certificate_status(status)
+            by_status[public] = by_status.get(public, 0) + n
+        by_status[ALL_STATUSES] = sum(by_status.values())
         chosen = cleaned.get("status") or DEFAULT_STATUS
         facets["status"] = Facet(
-            "status", [Option(v, label, counts.get(v, 0), v == chosen) for v, label in STATUS_CHOICES]
+            "status", [Option(v, label, by_status.get(v, 0), v == chosen) for v, label in STATUS_CHOICES]
         )
         for name, facet in facets.items():
             facet.label = self.filters[name].label

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -63,7 +64,7 @@ def product_list(request):
             "facets": facets,
             "select_facets": [facets[name] for name in ("group", "commune", "district", "producer_kind", "year")],
             "ordering_choices": ORDERING_CHOICES,
-            "ordering": filterset.form.cleaned_data.get("ordering") or "newest",
+            "ordering": filterset.form.cleaned_data.get("ordering") or "relevance",
             "invalid_fields": filterset.invalid_fields,
             "page_obj": page,
             "page_notice": page_notice,
@@ -91,14 +92,23 @@ CSV_COLUMNS = [
     "Tình trạng chứng nhận",
     "Địa chỉ trang",
 ]
-STATUS_CSV = {"valid": "Còn hiệu lực", "expiring": "Còn hiệu lực (sắp hết hạn)", "expired": "Hết hiệu lực",
-              "revoked": "Đã thu hồi"}
+
+
+def status_csv_labels() -> dict:
+    """The certificate statuses (``rules.CertificateStatus``) as the CSV writes them: in Vietnamese whatever the
+    interface's language, as its columns; an expiring certificate is valid, and says so."""
+    with translation.override("vi"):
+        labels = {status.value: str(status.label) for status in rules.CertificateStatus}
+    valid, expiring = rules.CertificateStatus.VALID, rules.CertificateStatus.EXPIRING
+    labels[expiring] = f"{labels[valid]} (sắp hết hạn)"
+    return labels
 
 
 @require_GET
 def product_csv(request):
     """The current filter as CSV (UTF-8 with BOM, so spreadsheet software reads the Vietnamese)."""
     filterset = CatalogueFilterSet(request.GET)
+    statuses = status_csv_labels()
     # Product URLs differ only by slug: build the absolute prefix once, not per row.
     marker = "slug-placeholder"
     url_template = request.build_absolute_uri(reverse("products:product_detail", kwargs={"slug": marker}))
@@ -121,7 +131,7 @@ def product_csv(request):
                 product.cert_decision_no,
                 product.cert_decision_date.isoformat(),
                 selectors.valid_until(product.cert_decision_date).isoformat(),
-                STATUS_CSV.get(product.cert_status, product.cert_status),
+                statuses.get(product.cert_status, product.cert_status),
                 url_template.replace(marker, product.slug),
             ]
 
