@@ -40,10 +40,11 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 
-# Each worker is replaced after about a thousand requests (the jitter keeps them from all restarting at once),
-# so a slow leak never grows into an outage.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Each worker is replaced after about twenty thousand requests (the jitter keeps them from all restarting at
+# once), so a slow leak never grows into an outage. Not more often: a restart costs a cached page's worth of
+# time a thousand times over, and a worker's memory is flat under load (bench/load.py prints it).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # Only the reverse proxy may tell us the original scheme (X-Forwarded-Proto). nginx runs on the same machine.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: anonymous public answers from the shared cache, stored with every header the middleware below
+    # gave them (security, CSP); a hit needs none of the rest (ocop_registry.public_cache).
+    "ocop_registry.public_cache.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocop_registry.csp.PolicyMiddleware",
@@ -221,6 +224,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages and API answers for anonymous visitors, served from the cache until the next write bumps the
+# data version (ocop_registry.public_cache, ocop_registry.data_version), with ETag/Last-Modified and 304s.
+# On when the cache is shared (REDIS_URL): a per-process cache would let each worker serve its own stale copy
+# after a write. OCOP_PUBLIC_CACHE=0 turns it off (e.g. to measure uncached pages); =1 turns it on with a
+# per-process cache (a single process only: tests, runserver).
+PUBLIC_CACHE = env_bool("OCOP_PUBLIC_CACHE", default=bool(REDIS_URL))
+PUBLIC_CACHE_MAX_AGE = env_int("OCOP_PUBLIC_CACHE_MAX_AGE", 60)  # seconds browsers and proxies may reuse an answer
+# Entries are exact without a timeout; this one only bounds how long an answer could outlive a write made
+# while Redis was unreachable (the write's bump lost).
+PUBLIC_CACHE_TIMEOUT = 10 * 60
 
 # --- Accounts and sessions ----------------------------------------------------------------
 LOGIN_URL = "admin:login"

@@ -6,3 +6,8 @@ class ProductsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "products"
     verbose_name = _("Sản phẩm và chủ thể")
+
+    def ready(self):
+        from ocop_registry import data_version
+
+        data_version.watch(self)  # every save or delete of a product, producer, commune… bumps the data version

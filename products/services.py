@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad
 
+from ocop_registry import data_version
+
 from .models import (
     PROVINCE_CODE,
     PROVISIONAL_CODE_PREFIX,
@@ -137,6 +139,7 @@ def _rows_bulk_create(
         row.name_key = fold(row.name)  # bulk_create skips save()
     _slugs_assign(model, rows)
     model.objects.bulk_create(rows, batch_size=batch_size)
+    data_version.bump()  # bulk_create sends no post_save
     if before_history:
         before_history(rows, batch_size=batch_size)
     if record_history:

@@ -179,7 +179,7 @@ def test_gunicorn_conf_defaults(monkeypatch):
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["forwarded_allow_ips"] == "127.0.0.1"
     assert conf["timeout"] == 30 and conf["graceful_timeout"] == 30 and conf["keepalive"] == 5
-    assert conf["max_requests"] == 1000 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    assert conf["max_requests"] == 20000 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert conf["worker_tmp_dir"] == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
     assert conf["wsgi_app"] == "ocop_registry.wsgi:application"
     assert conf["control_socket_disable"] is True

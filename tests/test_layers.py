@@ -2,8 +2,8 @@
 
 Layers, lowest first (docs/architecture.md):
 0. helpers: project-wide pieces with no app models (ocop_registry.admin_search, exports, history_admin,
-   admin_filters), text folding (products.normalise), image checks (products.images) and the rules as
-   data (evaluations.rules);
+   admin_filters, data_version), text folding (products.normalise), image checks (products.images) and the
+   rules as data (evaluations.rules);
 1. product data and its writes: products.models, products.services;
 2. evaluation data and its reads/writes: evaluations.models, services, selectors;
 3. everything else: the public catalogue (products.selectors, filters, views, api, templatetags,
@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("products", "evaluations", "ocop_registry")
 LAYERS = (
     {"ocop_registry.admin_search", "ocop_registry.admin_filters", "ocop_registry.exports",
-     "ocop_registry.history_admin", "products.normalise", "products.images", "evaluations.rules"},
+     "ocop_registry.history_admin", "ocop_registry.data_version", "products.normalise", "products.images",
+     "evaluations.rules"},
     {"products.models", "products.services"},
     {"evaluations.models", "evaluations.services", "evaluations.selectors"},
 )
