@@ -15,6 +15,7 @@ from PIL import Image
 from evaluations import rules
 from products.filters import PAGE_SIZE
 from products.models import Commune, Producer, ProductGroup, ProductImage
+from products.templatetags.catalogue import certificate_badge
 from products.tests.test_selectors import LISTED, NEVER_LISTED, days_ago
 from tests.factories import make_producer, make_product, make_recognition
 
@@ -168,6 +169,13 @@ def test_product_page_badges_an_expiring_expired_or_revoked_certificate(client, 
     assert badge in page_html(client, catalogue[key].get_absolute_url())
 
 
+def test_certificate_badges_say_the_status_labels():
+    assert certificate_badge("valid") == '<span class="badge badge-valid">Còn hiệu lực</span>'
+    assert certificate_badge("expiring") == '<span class="badge badge-expiring">Sắp hết hiệu lực</span>'
+    assert certificate_badge("expired") == '<span class="badge badge-expired">Hết hiệu lực</span>'
+    assert certificate_badge("revoked") == '<span class="badge badge-revoked">Đã thu hồi</span>'
+    assert certificate_badge("") == certificate_badge("expired")  # anything else reads as expired, as before
+
 
 def test_print_view_shows_the_certificate_card_with_qr(client, catalogue):
     html = page_html(client, reverse("products:product_print", args=[catalogue["valid4"].slug]))
@@ -256,6 +264,19 @@ def test_csv_is_utf8_with_bom_and_follows_the_filter(client, catalogue):
     assert rows[0][0] == "Mã sản phẩm"
     assert {row[1] for row in rows[1:]} == {catalogue[k].name for k in LISTED}
     assert {row[1] for row in filtered[1:]} == {"Nem chua Đông Sơn", "Mắm tôm Ngư Lộc"}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_csv_states_each_certificate_status_in_vietnamese(client, catalogue, language):
+    """The status column says what it always said, whatever the interface's language."""
+    response = client.get(reverse("products:product_csv"), {"status": "all"}, HTTP_ACCEPT_LANGUAGE=language)
+    rows = csv_rows(response)
+    status = {row[1]: row[14] for row in rows[1:]}
+
+    assert status[catalogue["valid3"].name] == "Còn hiệu lực"
+    assert status[catalogue["expiring"].name] == "Còn hiệu lực (sắp hết hạn)"
+    assert status[catalogue["expired"].name] == "Hết hiệu lực"
+    assert status[catalogue["revoked"].name] == "Đã thu hồi"
 
 
 def test_csv_takes_one_query(client, catalogue, django_assert_num_queries):
