@@ -27,24 +27,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from fresh_database import ensure_data  # noqa: E402
+
 from django.contrib.auth.models import Permission, User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
-def ensure_data(products: int):
-    call_command("migrate", verbosity=0)
-    from products.models import Commune, Product
-
-    if not Commune.objects.exists():
-        call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
-    have = Product.objects.count()
-    if have < products:
-        call_command("generate_scale", products=products - have)
-    return Product.objects.count()
 
 
 def timed(client, url, runs, *, cold):

@@ -30,7 +30,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from fresh_database import ensure_data  # noqa: E402
+
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -38,16 +39,6 @@ from django.utils import timezone  # noqa: E402
 TARGETS_MS = {"dashboard": 300, "progress API": 100}
 
 
-def ensure_data(products: int) -> int:
-    call_command("migrate", verbosity=0)
-    from products.models import Commune, Product
-
-    if not Commune.objects.exists():
-        call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
-    have = Product.objects.count()
-    if have < products:
-        call_command("generate_scale", products=products - have, stdout=open(os.devnull, "w"))
-    return Product.objects.count()
 
 
 def compute_dashboard(day):

@@ -29,3 +29,19 @@ def fresh_database(sqlite_name: str) -> dict:
     manage("migrate", "--noinput", env=env)
     manage("load_communes", env=env)
     return env
+
+
+def ensure_data(products: int) -> int:
+    """In the configured database (Django set up by the caller): migrated, Thanh Hóa's units loaded, and at
+    least ``products`` synthetic products (generate_scale); returns how many there are."""
+    from django.core.management import call_command  # Django is set up by the caller, after this import
+
+    from products.models import Commune, Product
+
+    call_command("migrate", verbosity=0)
+    if not Commune.objects.exists():
+        call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
+    have = Product.objects.count()
+    if have < products:
+        call_command("generate_scale", products=products - have, stdout=open(os.devnull, "w"))
+    return Product.objects.count()
