@@ -17,6 +17,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = "test-only-" + "k" * 50
 # The variables a production server is started with; DJANGO_*/DATABASE_URL of the test run are not inherited.
@@ -48,6 +50,14 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def flushed_redis(url: str):
+    """A client of the Redis database ``url``, emptied before the test and after it (a generator for a fixture)."""
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield client
+    client.flushdb()
 
 
 class ProductionSite:

@@ -24,7 +24,7 @@ from django.core.cache import caches
 
 from ocop_registry.cache import ResilientRedisCache
 from tests.factories import make_phase, make_recognition
-from tests.server import free_port
+from tests.server import flushed_redis, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SHARED_REDIS = "redis://127.0.0.1:6379/13"  # this module's own database on the shared Redis
@@ -133,10 +133,7 @@ def private_redis(tmp_path):
 
 @pytest.fixture
 def shared_redis():
-    client = redis.Redis.from_url(SHARED_REDIS)
-    client.flushdb()
-    yield client
-    client.flushdb()
+    yield from flushed_redis(SHARED_REDIS)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import sys
 import time
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -34,7 +33,7 @@ from ocop_registry.urls import urlpatterns as site_urlpatterns
 from products.models import Product
 from products.services import products_bulk_create
 from tests.factories import OFFICE, any_commune, make_evaluation, make_producer, make_recognition, make_staff
-from tests.server import BASE_DIR, fetch, free_port
+from tests.server import BASE_DIR, fetch, flushed_redis, free_port
 
 REDIS_DB = "redis://127.0.0.1:6379/10"  # the two-server test's own database on the shared Redis
 
@@ -501,10 +500,7 @@ def test_the_cache_is_on_when_it_is_shared_and_can_be_turned_off():
 
 @pytest.fixture
 def redis_db():
-    client = redis.Redis.from_url(REDIS_DB)
-    client.flushdb()
-    yield client
-    client.flushdb()
+    yield from flushed_redis(REDIS_DB)
 
 
 def _name_in_database(database, slug: str, name: str) -> None:
