@@ -3,8 +3,9 @@
 One definition, two surfaces. The range and the messages live here; each surface keeps the formats
 it has always accepted:
 
-- the dashboard and its CSV read :class:`AsOfForm`: YYYY-MM-DD (what the date picker sends) or
-  DD/MM/YYYY (what people type); bad input shows the form's error and the page uses today;
+- the dashboard, its CSV and the public progress page read :class:`AsOfForm`: DD/MM/YYYY (what people
+  type into the text box, and what it shows) or YYYY-MM-DD (old links and the CSV link); bad input shows
+  the form's error and the page uses today;
 - the progress API reads :func:`parse_iso_as_of` through its query serializer: YYYY-MM-DD only, and
   bad input is a 400 with :data:`API_INVALID_AS_OF`.
 """
@@ -21,7 +22,8 @@ MIN_AS_OF = datetime.date(1900, 1, 1)
 MAX_AS_OF = datetime.date(2999, 12, 31)
 
 ISO_FORMAT = "%Y-%m-%d"
-DASHBOARD_FORMATS = [ISO_FORMAT, "%d/%m/%Y"]
+VIETNAMESE_FORMAT = "%d/%m/%Y"
+DASHBOARD_FORMATS = [VIETNAMESE_FORMAT, ISO_FORMAT]
 ISO_LENGTH = len("YYYY-MM-DD")
 
 DASHBOARD_INVALID = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 30/06/2020.")
@@ -52,7 +54,11 @@ class AsOfForm(forms.Form):
         label=_("Số liệu tính đến ngày"),
         required=False,
         input_formats=DASHBOARD_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_FORMAT),
+        help_text=_("Dạng ngày/tháng/năm, ví dụ 30/06/2020."),
+        # A text box, not <input type=date>: a browser draws that in its own locale (06/30/2020 beside 30/06/2020).
+        widget=forms.DateInput(
+            attrs={"size": 12, "autocomplete": "off", "spellcheck": "false"}, format=VIETNAMESE_FORMAT
+        ),
         error_messages={"invalid": DASHBOARD_INVALID},
     )
 
@@ -66,13 +72,13 @@ class AsOfForm(forms.Form):
 def as_of_from_query(query) -> tuple[datetime.date, AsOfForm]:
     """The dashboard's as-of date from the query string (today when absent, empty or invalid) and its form.
 
-    Without a query the form is unbound and shows today; with one it is bound, showing the input and,
-    when the input is invalid, the error.
+    A valid or absent date gives an unbound form showing the day as DD/MM/YYYY (an old link's 2020-06-30 is
+    shown as 30/06/2020); invalid input gives the bound form, showing the input back with the error.
     """
     day = timezone.localdate()
-    if not query:
-        return day, AsOfForm(initial={"as_of": day})
-    form = AsOfForm(query)
-    if form.is_valid() and form.cleaned_data["as_of"]:
-        day = form.cleaned_data["as_of"]
-    return day, form
+    if query:
+        form = AsOfForm(query)
+        if not form.is_valid():
+            return day, form
+        day = form.cleaned_data["as_of"] or day
+    return day, AsOfForm(initial={"as_of": day})

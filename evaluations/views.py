@@ -1,4 +1,4 @@
-"""The officials' progress dashboard and the expiring-certificates CSV."""
+"""The public progress page, the officials' progress dashboard and the expiring-certificates CSV."""
 
 import datetime
 
@@ -6,12 +6,24 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
 from ocop_registry.exports import csv_response
+from products.templatetags.catalogue import demo_phone
 
 from . import rules, selectors
 from .forms import as_of_from_query
 
 DASHBOARD_PERMISSION = "evaluations.view_dashboard"
 EXPIRING_SHOWN = 100  # rows on the page; the CSV export has all of them
+
+
+def progress(request):
+    """The public progress page: what the progress API publishes (``selectors.cached_progress_on``), as a page.
+
+    Phases with their targets and pace, the current standing and the counting rule; no breakdowns, no expiring
+    list and no contacts, which stay on the dashboard. Anonymous answers are cached by ``public_cache``.
+    """
+    day, form = as_of_from_query(request.GET)
+    context = {"form": form, "data": selectors.cached_progress_on(day=day), "as_of": day}
+    return render(request, "evaluations/progress.html", context)
 
 
 @permission_required(DASHBOARD_PERMISSION)
@@ -49,7 +61,7 @@ def expiring_csv(request):
             yield [
                 product.code, product.name, evaluation.stars, evaluation.decision_no, evaluation.decision_date,
                 valid_until, (valid_until - day).days, notice_by, producer.name, producer.representative,
-                producer.phone, producer.email, producer.address, product.commune.full_name,
+                demo_phone(producer.pk) if producer.is_demo else producer.phone, producer.email, producer.address, product.commune.full_name,
             ]
 
     return csv_response(f"ocop-sap-het-han-{day.isoformat()}.csv", CSV_HEADER, rows())

@@ -19,7 +19,7 @@ urlpatterns = [
     path("loi/qua-lon/", errors.request_too_large_at_proxy, name="request_too_large"),
     path("ngon-ngu/", include("ocop_registry.language")),  # the header's language switch (a link, no form)
     path("api/v1/", include("ocop_registry.api_urls")),
-    path("bang-dieu-khien/", include("evaluations.urls")),
+    path("", include("evaluations.urls")),  # /tien-do/ (public) and /bang-dieu-khien/ (officials)
     path("", include("products.urls")),
 ]
 

@@ -1,83 +1,106 @@
-"""Server-drawn inline SVG charts for the dashboard (no JavaScript, no CDN).
+"""Charts and small formats for the dashboard and the public progress page (no JavaScript, no CDN).
 
-Each tag computes the geometry in Python and renders a small template; the numbers are also
-in the accompanying tables, so the charts are decoration for people who would rather look.
+Each chart is rows of real HTML text (the label, at the page's font size on every screen) over a bar
+drawn by a small inline SVG whose geometry is in percentages and which has no viewBox: nothing in it
+scales, and no text is inside it. The CSP forbids inline styles, so widths cannot be CSS; SVG
+attributes are not styles. The numbers are also in the tables beside the charts.
 """
 
+from dataclasses import dataclass
+
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import rules
 
 register = template.Library()
 
-BAR_HEIGHT = 22
-GAP = 10
-WIDTH = 600
+
+def _percent(part, whole) -> float:
+    """``part`` of ``whole`` as a percentage for a bar's geometry, 0–100, one decimal."""
+    if not whole:
+        return 0.0
+    return round(100 * min(max(part / whole, 0.0), 1.0), 1)
+
+
+# --- The pace of a target ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pace:
+    key: str  # the CSS class suffix: pace-not_started, pace-on_track, …
+    label: str
+
+
+PACES = {
+    "not_started": _("chưa bắt đầu"),
+    "on_track": _("đúng tiến độ"),
+    "behind": _("chậm tiến độ"),
+    "met": _("đạt chỉ tiêu"),
+    "missed": _("không đạt chỉ tiêu"),
+}
+
+
+@register.filter
+def pace_in(target, phase) -> Pace:
+    """A target's pace in its phase: not started yet, on track or behind while it runs, met or missed once ended.
+
+    ``TargetProgress.pace`` compares the achieved share with the elapsed one, which calls a phase that has not
+    started "on track"; the page says what a reader expects instead.
+    """
+    state = phase.state
+    if state == "not_started":
+        key = "not_started"
+    elif state == "ended":
+        key = "met" if target.on_track else "missed"
+    else:
+        key = target.pace
+    return Pace(key=key, label=str(PACES[key]))
+
+
+@register.filter
+def star_range(target) -> str:
+    """The stars a target counts: "5★" when both bounds are equal, "3–4★" otherwise."""
+    if target.min_stars == target.max_stars:
+        return f"{target.min_stars}★"
+    return f"{target.min_stars}–{target.max_stars}★"
+
+
+# --- Charts ----------------------------------------------------------------------------------------
 
 
 @register.inclusion_tag("evaluations/charts/progress.html")
 def progress_chart(phase):
-    """Per target: achieved against target, with a marker at the share the elapsed time calls for."""
-    bars = []
-    y = 0
-    for target in phase.targets:
-        share = min(target.achieved_share, 1.0)
-        bars.append({
-            "target": target,
-            "y": y,
-            "label_y": y + 14,
-            "bar_y": y + 20,
-            "width": round(WIDTH * share, 1),
-            "expected_x": round(WIDTH * min(phase.elapsed_share, 1.0), 1),
-        })
-        y += 20 + BAR_HEIGHT + GAP
-    return {"phase": phase, "bars": bars, "width": WIDTH, "height": max(y, 1), "bar_height": BAR_HEIGHT}
+    """Per target: achieved against target, with a mark at the share the elapsed time calls for."""
+    expected = _percent(phase.elapsed_days, phase.total_days)
+    bars = [
+        {"target": target, "pace": pace_in(target, phase), "fill": _percent(target.achieved, target.target)}
+        for target in phase.targets
+    ]
+    return {"phase": phase, "bars": bars, "expected": expected, "show_expected": phase.state == "in_progress"}
 
 
 @register.inclusion_tag("evaluations/charts/hbar.html")
 def hbar_chart(rows, label, limit=15):
     """Horizontal bars: recognised (light) with the valid part (dark) over it."""
     rows = list(rows)[:limit]
-    peak = max((r.recognised for r in rows), default=0) or 1
-    bars = []
-    y = 0
-    for row in rows:
-        bars.append({
-            "row": row,
-            "label_y": y + 14,
-            "bar_y": y + 18,
-            "recognised_w": round(WIDTH * row.recognised / peak, 1),
-            "valid_w": round(WIDTH * row.valid / peak, 1),
-        })
-        y += 18 + 14 + 8
-    return {"bars": bars, "width": WIDTH, "height": max(y, 1), "label": label}
+    peak = max((r.recognised for r in rows), default=0)
+    bars = [
+        {"row": row, "recognised": _percent(row.recognised, peak), "valid": _percent(row.valid, peak)}
+        for row in rows
+    ]
+    return {"bars": bars, "label": label}
 
 
 @register.inclusion_tag("evaluations/charts/years.html")
 def year_chart(years, label):
-    """Columns per year: new products stacked under re-recognised ones."""
-    height = 180
-    peak = max((y.tally.products for y in years), default=0) or 1
-    count = max(len(years), 1)
-    step = WIDTH / count
-    col = min(step * 0.7, 60)
-    columns = []
-    for index, year in enumerate(years):
-        new_h = round(height * year.tally.new / peak, 1)
-        re_h = round(height * year.tally.rerecognised / peak, 1)
-        x = round(index * step + (step - col) / 2, 1)
-        columns.append({
-            "year": year,
-            "x": x,
-            "center": round(x + col / 2, 1),
-            "new_y": round(20 + height - new_h, 1),
-            "new_h": new_h,
-            "re_y": round(20 + height - new_h - re_h, 1),
-            "re_h": re_h,
-            "top_y": round(20 + height - new_h - re_h - 4, 1),
-        })
-    return {"columns": columns, "width": WIDTH, "height": height + 40, "col": round(col, 1),
-            "axis_y": 20 + height, "label": label}
+    """A bar per year: new products, then re-recognised ones after them."""
+    peak = max((y.tally.products for y in years), default=0)
+    bars = []
+    for year in years:
+        new = _percent(year.tally.new, peak)
+        bars.append({"year": year, "new": new, "renewed_x": new, "renewed": _percent(year.tally.rerecognised, peak)})
+    return {"bars": bars, "label": label}
 
 
 @register.inclusion_tag("evaluations/charts/stars.html")
@@ -88,11 +111,11 @@ def stars_chart(standing, label):
         ("expired", standing.expired),
         ("revoked", standing.revoked),
     ]
-    total = sum(n for _, n in parts) or 1
+    total = sum(n for _key, n in parts)
     x = 0.0
     segments = []
     for key, n in parts:
-        w = WIDTH * n / total
-        segments.append({"key": key, "n": n, "x": round(x, 1), "w": round(w, 1)})
+        w = _percent(n, total)
+        segments.append({"key": key, "n": n, "x": round(x, 1), "w": w})
         x += w
-    return {"segments": segments, "width": WIDTH, "label": label}
+    return {"segments": segments, "label": label}
