@@ -14,23 +14,33 @@ DOMAIN.md's reference figures:
   re-recognitions, some products placed in the new communes; on 28/11/2026 a batch of certificates
   is due within 90 days and another has just lapsed.
 
-Product and producer names are illustrative; commune and district names are real units
-from the registry's administrative data. Decision numbers other than 5445/QĐ-UBND are
+Product and producer names are illustrative; producers have no phone number (any number that passes the
+phone check could be someone's: public pages show each demo producer's as a fictitious ``0000 000 0xx``, see
+``products.templatetags.catalogue.public_phone``); commune and district names are real units from the
+registry's administrative data. Decision numbers other than 5445/QĐ-UBND are
 illustrative too.
 """
 
 import datetime
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 
-from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup
+from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup, ProductImage
 from products.services import producer_create, product_create
 
 from .models import Evaluation
 from .rules import CouncilLevel, rule_set_for
 from .scale import scores_in_band
-from .services import evaluation_propose_national, evaluation_recognise, evaluation_record, evaluation_revoke
+from .services import (
+    evaluation_propose_national,
+    evaluation_recognise,
+    evaluation_record,
+    evaluation_revoke,
+    recognitions_resequence,
+)
 
 DEMO_NOTE = "Dữ liệu minh hoạ (demo): không phải hồ sơ thật."
 
@@ -123,7 +133,7 @@ class DemoBuilder:
             name=name,
             kind=kind,
             representative=person,
-            phone=f"0912{index:06d}",
+            phone="",  # any valid-looking number could be someone's: public pages show a fictitious one
             email=f"chuthe{index:02d}@example.vn",
             address=f"Thôn 1, {commune.full_name}",
             commune=commune,
@@ -316,3 +326,108 @@ def demo_load() -> dict:
         "products": Product.objects.filter(is_demo=True).count(),
         "evaluations": Evaluation.objects.filter(product__is_demo=True).count(),
     }
+
+
+# --- Removing the demo ---------------------------------------------------------------------------------------
+
+
+class DemoDataInUse(Exception):
+    """Real records (not ``is_demo``) depend on demo ones: removing the demo would take them along."""
+
+
+@dataclass(frozen=True)
+class DemoRecords:
+    """What :func:`demo_remove` removes (or would remove): demo products (``is_demo``, or made by a demo
+    producer), their evaluations and images, and the demo producers."""
+
+    products: int
+    producers: int
+    evaluations: int
+    images: int
+
+    def __bool__(self):
+        return any((self.products, self.producers, self.evaluations, self.images))
+
+
+def _demo_products():
+    return Product.objects.filter(Q(is_demo=True) | Q(producer__is_demo=True))
+
+
+def demo_records() -> DemoRecords:
+    """Count the demo records, as :func:`demo_remove` would remove them."""
+    products = _demo_products()
+    return DemoRecords(
+        products=products.count(),
+        producers=Producer.objects.filter(is_demo=True).count(),
+        evaluations=Evaluation.objects.filter(product__in=products).count(),
+        images=ProductImage.objects.filter(product__in=products).count(),
+    )
+
+
+def _files_of(products) -> list:
+    """(storage, name) of the uploaded images of ``products`` (a QuerySet) and their thumbnails, to delete once
+    the rows are gone for good. A file that another product also uses is kept."""
+    owners = [*products.exclude(image=""), *ProductImage.objects.filter(product__in=products)]
+    files = []
+    for owner in owners:
+        files.append((owner.image.storage, owner.image.name))
+        for width in (320, 640, 1024):
+            thumbnail = getattr(owner, f"thumb_{width}")
+            try:
+                files.append((thumbnail.storage, thumbnail.name))
+            except (OSError, ValueError):  # a source the thumbnailer cannot name: nothing of it to delete
+                pass
+    names = [name for _, name in files]
+    shared = {
+        *Product.objects.exclude(pk__in=products.values("pk")).filter(image__in=names).values_list("image", flat=True),
+        *ProductImage.objects.exclude(product__in=products).filter(image__in=names).values_list("image", flat=True),
+    }
+    return [(storage, name) for storage, name in files if name and name not in shared]
+
+
+def _files_delete(files) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass  # already gone, or the store is unreachable: the rows are what matters
+
+
+HISTORY_CHUNK = 5000  # ids per statement, well under SQLite's limit on parameters
+
+
+@transaction.atomic
+def demo_remove() -> DemoRecords:
+    """Delete every demo record and only those: demo products (``is_demo``, or made by a demo producer) with
+    their evaluations, images and image files, and the demo producers; and their history, so that the office
+    starts from a clean registry. One transaction: all of it or nothing (the files go once it commits).
+
+    The derived data stays true: ``recognitions_resequence`` runs for the products touched (and bumps the data
+    version, as every write does). Refuses (:class:`DemoDataInUse`), removing nothing, when a real product
+    belongs to a demo producer.
+    """
+    entangled = Product.objects.filter(producer__is_demo=True, is_demo=False)
+    if entangled.exists():
+        names = ", ".join(f"{p.code} {p.name}" for p in entangled.order_by("pk")[:10])
+        raise DemoDataInUse(
+            f"Real products (not flagged demo) belong to demo producers: {names}. Move them to a real producer "
+            "or flag them demo first; nothing was removed."
+        )
+    counts = demo_records()
+    products = _demo_products()
+    ids = {
+        Evaluation: list(Evaluation.objects.filter(product__in=products).values_list("pk", flat=True)),
+        Product: list(products.values_list("pk", flat=True)),
+        Producer: list(Producer.objects.filter(is_demo=True).values_list("pk", flat=True)),
+    }
+    files = _files_of(products)
+
+    Evaluation.objects.filter(product__in=products).delete()
+    Product.objects.filter(pk__in=products.values("pk")).delete()  # their images go with them (CASCADE)
+    Producer.objects.filter(is_demo=True).delete()
+    recognitions_resequence(product_ids=ids[Product])
+    for model, pks in ids.items():  # their history too (including the deletions just recorded)
+        for start in range(0, len(pks), HISTORY_CHUNK):
+            model.history.filter(id__in=pks[start : start + HISTORY_CHUNK]).delete()
+    transaction.on_commit(lambda: _files_delete(files))
+    return counts

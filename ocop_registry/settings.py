@@ -9,12 +9,14 @@ says so explicitly with ``DJANGO_DEBUG=1`` (``make run`` and ``make test`` do).
 import os
 from datetime import timedelta
 from email.utils import getaddresses
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +50,28 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+
+def _site_url(value: str) -> str:
+    """OCOP_SITE_URL as an origin (``https://ocop.thanhhoa.gov.vn``), or "" when unset; anything else (a path,
+    no scheme) refuses to start."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"OCOP_SITE_URL={value!r} is not an origin: give the scheme and host only, "
+            "as in https://ocop.thanhhoa.gov.vn (see .env.example)"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+# The public address of the site: the scheme and host of every absolute link the registry hands out (QR codes,
+# the CSV, the API, the sitemap, canonical and Open Graph links), through ocop_registry.site_url.absolute_url,
+# whatever host a request came in by. Unset, links use the request's host (development); in production
+# `check --deploy` warns (ocop_registry.W001) and docs/deploy.md says to set it.
+SITE_URL = _site_url(os.environ.get("OCOP_SITE_URL", ""))
 
 INSTALLED_APPS = [
     "ocop_registry.apps.OcopAdminConfig",  # django.contrib.admin with the registry's admin site
@@ -107,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "products.context_processors.ocop_rules",
+                "products.context_processors.demo_data",
             ],
         },
     },
@@ -151,7 +176,13 @@ USE_TZ = True
 # Static files: WhiteNoise serves them from STATIC_ROOT (after collectstatic) with hashed, compressed names
 # and far-future caching. In development (DEBUG) plain storage, so no collectstatic is needed.
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Swagger UI for /api/v1/docs/ from drf-spectacular-sidecar, as /static/swagger-ui/…: served from this site, no CDN.
+# Only its swagger-ui-dist folder, not the whole app (Redoc and its 4 MB source map would add a minute of
+# compression to every collectstatic); source maps are copied but not compressed.
+SIDECAR_STATIC = Path(find_spec("drf_spectacular_sidecar").origin).parent / "static" / "drf_spectacular_sidecar"
+SWAGGER_UI_DIR = SIDECAR_STATIC / "swagger-ui-dist"
+STATICFILES_DIRS = [BASE_DIR / "static", ("swagger-ui", SWAGGER_UI_DIR)]
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 WHITENOISE_MAX_AGE = 60 * 60  # unhashed names (favicon.ico, robots); hashed names are cached for ten years
 

@@ -3,14 +3,22 @@
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from evaluations import rules
 from evaluations.models import Evaluation
+from ocop_registry.site_url import absolute_url
 
 from . import selectors
 from .filters import PAGE_SIZE, CatalogueFilterSet
@@ -41,6 +49,7 @@ class GroupSerializer(serializers.Serializer):
 class ProducerRefSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=Producer.Kind.choices)
+    is_demo = serializers.BooleanField(help_text=_("Chủ thể minh họa (dữ liệu demo), không phải hồ sơ thật"))
 
 
 class CommuneRefSerializer(serializers.Serializer):
@@ -77,16 +86,15 @@ class ProductSerializer(serializers.ModelSerializer):
     producer = ProducerRefSerializer()
     commune = CommuneRefSerializer()
     certificate = CertificateSerializer(source="*")
+    is_demo = serializers.BooleanField(help_text=_("Sản phẩm minh họa (dữ liệu demo), không phải hồ sơ thật"))
 
     class Meta:
         model = Product
-        fields = ["code", "name", "slug", "url", "stars", "group", "producer", "commune", "certificate"]
+        fields = ["code", "name", "slug", "url", "stars", "is_demo", "group", "producer", "commune", "certificate"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, product):
-        request = self.context.get("request")
-        path = product.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(product.get_absolute_url(), self.context.get("request"))
 
 
 class LegacyCommuneSerializer(serializers.Serializer):
@@ -159,3 +167,26 @@ class ProductDetailAPI(generics.RetrieveAPIView):
             return super().get_object()
         except Http404:
             raise NotFound(_("Không có sản phẩm này trong danh mục OCOP.")) from None
+
+
+class ReadableYamlRenderer(OpenApiYamlRenderer):
+    """The schema in YAML as plain text, which a browser shows instead of downloading; programs asking for
+    ``application/vnd.oai.openapi`` or ``application/yaml`` get the same YAML under those types."""
+
+    media_type = "text/plain"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, readable in a browser: YAML shown as text by default, ``?format=json`` as JSON; or
+    what the Accept header asks for. Shown inline, under an ASCII file name if saved."""
+
+    renderer_classes = [
+        ReadableYamlRenderer,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+        OpenApiJsonRenderer2,  # application/json: browsers show it
+        OpenApiJsonRenderer,
+    ]
+
+    def _get_filename(self, request, version):
+        return f"ocop-thanh-hoa-openapi.{self.perform_content_negotiation(request, force=True)[0].format}"

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET
 
 from evaluations import rules
 from ocop_registry.exports import csv_response
+from ocop_registry.site_url import absolute_url
 
 from . import selectors
 from .filters import ORDERING_CHOICES, PAGE_SIZE, CatalogueFilterSet
-from .models import Commune
+from .models import Commune, LegacyDistrict
 
 
 def _page(request, queryset):
@@ -32,7 +33,7 @@ def _page(request, queryset):
 
 
 def _canonical(request, path=None, page=None):
-    url = request.build_absolute_uri(path or request.path)
+    url = absolute_url(path or request.path, request)
     if page and page.number > 1:
         url += f"?page={page.number}"
     return url
@@ -91,6 +92,7 @@ CSV_COLUMNS = [
     "Hiệu lực đến",
     "Tình trạng chứng nhận",
     "Địa chỉ trang",
+    "Dữ liệu minh họa",  # is_demo: a demo product, or one of a demo producer (load_demo; manage.py remove_demo)
 ]
 
 
@@ -111,7 +113,7 @@ def product_csv(request):
     statuses = status_csv_labels()
     # Product URLs differ only by slug: build the absolute prefix once, not per row.
     marker = "slug-placeholder"
-    url_template = request.build_absolute_uri(reverse("products:product_detail", kwargs={"slug": marker}))
+    url_template = absolute_url(reverse("products:product_detail", kwargs={"slug": marker}), request)
 
     def rows():
         for product in filterset.qs.iterator(chunk_size=500):
@@ -133,6 +135,7 @@ def product_csv(request):
                 selectors.valid_until(product.cert_decision_date).isoformat(),
                 statuses.get(product.cert_status, product.cert_status),
                 url_template.replace(marker, product.slug),
+                "Có" if product.is_demo or product.producer.is_demo else "Không",
             ]
 
     return csv_response("san-pham-ocop-thanh-hoa.csv", CSV_COLUMNS, rows())
@@ -153,7 +156,7 @@ def product_detail(request, slug):
     og_image = ""
     if product.image:
         try:
-            og_image = request.build_absolute_uri(product.thumb_1024.url)
+            og_image = absolute_url(product.thumb_1024.url, request)
         except (OSError, ValueError):
             og_image = ""
     return render(
@@ -218,6 +221,7 @@ def commune_list(request):
         {
             "communes": communes,
             "listed": listed,
+            "map_places": LegacyDistrict.objects.filter(latitude__isnull=False),  # the map's labels
             "canonical_url": _canonical(request),
         },
     )
@@ -263,6 +267,6 @@ def robots_txt(request):
     return render(
         request,
         "robots.txt",
-        {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))},
+        {"sitemap_url": absolute_url(reverse("sitemap"), request)},
         content_type="text/plain; charset=utf-8",
     )

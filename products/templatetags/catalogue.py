@@ -1,6 +1,6 @@
-"""Template helpers for the public catalogue: stars, certificate badges, pictures, QR codes, the commune map."""
+"""Template helpers for the public catalogue: stars, certificate badges, pictures, QR codes, the commune map,
+demo markers."""
 
-import math
 
 import segno
 from django import template
@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from evaluations import rules
+from ocop_registry.site_url import absolute_url
 
 register = template.Library()
 
@@ -78,47 +79,31 @@ def picture(obj, sizes="(min-width: 48rem) 20rem, 100vw", alt="", css="", eager=
 
 @register.simple_tag
 def qr_svg(url, title=""):
-    """The QR code of ``url`` as inline SVG (as printed on OCOP labels)."""
+    """The QR code of ``url`` as inline SVG (as printed on OCOP labels); a path is taken on the public site
+    (``settings.SITE_URL``), never on the host the page was opened at."""
+    url = absolute_url(url) if url.startswith("/") else url
     qr = segno.make(url, error="m")
     svg = qr.svg_inline(scale=4, border=2, title=title or url, svgclass="qr", omitsize=False)
     # Give the SVG an accessible role; segno writes a <title> inside it.
     return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-MAP_WIDTH = 600
-MAP_PADDING = 16
+# A demo producer's phone as the public sees it: the form of a number, none that anyone answers.
+DEMO_PHONE_PREFIX = "0000 000 "
 
 
-@register.inclusion_tag("products/_partials/commune_map.html")
-def commune_map(communes):
-    """An offline map of the communes: equirectangular projection of their coordinates, drawn as SVG.
+@register.simple_tag
+def public_phone(producer):
+    """A producer's phone as public pages show it: a ``tel:`` link, or "" without one. A demo producer's
+    (``is_demo``) is always a fictitious ``0000 000 0xx`` marked "số minh họa", never dialable, whatever the
+    record holds (demo data loaded before issue 11 had realistic numbers)."""
+    if producer.is_demo:
+        return format_html('{} <span class="demo-tag">({})</span>', demo_phone(producer.pk), gettext("số minh họa"))
+    if not producer.phone:
+        return ""
+    return format_html('<a href="tel:{}">{}</a>', producer.phone, producer.phone)
 
-    Every commune with coordinates is a small dot; communes with valid certified products are
-    circles sized by their count, each linking to the commune's page.
-    """
-    placed = [c for c in communes if c.latitude is not None and c.longitude is not None]
-    if not placed:
-        return {"points": [], "width": MAP_WIDTH, "height": 0}
-    lat_min = min(c.latitude for c in placed)
-    lat_max = max(c.latitude for c in placed)
-    lon_min = min(c.longitude for c in placed)
-    lon_max = max(c.longitude for c in placed)
-    x_scale = math.cos(math.radians((lat_min + lat_max) / 2))
-    span_x = max((lon_max - lon_min) * x_scale, 1e-6)
-    span_y = max(lat_max - lat_min, 1e-6)
-    inner = MAP_WIDTH - 2 * MAP_PADDING
-    height = round(inner * span_y / span_x) + 2 * MAP_PADDING
-    points = []
-    for commune in placed:
-        count = getattr(commune, "valid_count", 0)
-        points.append(
-            {
-                "commune": commune,
-                "x": round(MAP_PADDING + (commune.longitude - lon_min) * x_scale / span_x * inner, 1),
-                "y": round(MAP_PADDING + (lat_max - commune.latitude) / span_y * (height - 2 * MAP_PADDING), 1),
-                "r": round(4 + 3 * math.sqrt(count), 1) if count else 2,
-                "count": count,
-            }
-        )
-    points.sort(key=lambda p: p["count"])  # big circles last, drawn on top
-    return {"points": points, "width": MAP_WIDTH, "height": height}
+
+def demo_phone(number: int) -> str:
+    """A fictitious phone number: ``0000 000 `` and three digits of ``number``."""
+    return f"{DEMO_PHONE_PREFIX}{number % 1000:03d}"

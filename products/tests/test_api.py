@@ -35,8 +35,9 @@ def test_list_has_the_documented_shape(client, catalogue):
     assert item["slug"] == product.slug
     assert item["url"] == "http://testserver" + product.get_absolute_url()
     assert item["stars"] == 4
+    assert item["is_demo"] is False
     assert item["group"] == {"code": "I.3", "name": "Thực phẩm chế biến"}
-    assert item["producer"] == {"name": "Hộ kinh doanh Đỗ Văn Đức", "kind": "ho_kd"}
+    assert item["producer"] == {"name": "Hộ kinh doanh Đỗ Văn Đức", "kind": "ho_kd", "is_demo": False}
     assert item["commune"] == {"code": product.commune.code, "name": product.commune.full_name}
     decision_date = days_ago(200)
     assert item["certificate"] == {
