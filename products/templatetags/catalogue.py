@@ -1,5 +1,6 @@
 """Template helpers for the public catalogue: stars, certificate badges, pictures, QR codes, the commune map."""
 
+import functools
 import math
 
 import segno
@@ -12,6 +13,9 @@ from django.utils.translation import gettext
 from evaluations import rules
 
 register = template.Library()
+
+# QR codes kept per process (about 2 KB each): the most visited products' pages.
+QR_MEMO_SIZE = 512
 
 
 @register.simple_tag
@@ -79,10 +83,18 @@ def picture(obj, sizes="(min-width: 48rem) 20rem, 100vw", alt="", css="", eager=
 @register.simple_tag
 def qr_svg(url, title=""):
     """The QR code of ``url`` as inline SVG (as printed on OCOP labels)."""
+    return mark_safe(_qr_svg(url, title or url))
+
+
+@functools.lru_cache(maxsize=QR_MEMO_SIZE)
+def _qr_svg(url: str, title: str) -> str:
+    """Encoding a QR code (choosing the most readable of its eight masks) takes segno about 12 ms, more than the
+    rest of a product page; the SVG (about 2 KB) depends only on its arguments, so each process keeps the most
+    recently used ones."""
     qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=4, border=2, title=title or url, svgclass="qr", omitsize=False)
+    svg = qr.svg_inline(scale=4, border=2, title=title, svgclass="qr", omitsize=False)
     # Give the SVG an accessible role; segno writes a <title> inside it.
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 MAP_WIDTH = 600
