@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from ocop_registry.planner import statistics_refresh
 from products.models import Commune, LegacyCommune, Producer, ProducerKind, Product, ProductGroup
 from products.services import producers_bulk_create, products_bulk_create
 
@@ -160,4 +161,5 @@ def scale_generate(*, products: int, seed: int = 2019) -> ScaleReport:
             evaluation_rows.append(proposal)
     Evaluation.objects.bulk_create(evaluation_rows, batch_size=BATCH)
     recognitions_resequence(product_ids=[product.pk for product in product_rows])
+    statistics_refresh(Producer, Product, Evaluation)
     return ScaleReport(producers=len(producer_rows), products=len(product_rows), evaluations=len(evaluation_rows))

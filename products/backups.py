@@ -33,6 +33,8 @@ from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from ocop_registry.planner import statistics_refresh
+
 FORMAT = 1
 PREFIX = "ocop-backup-"
 SUFFIX = ".tar.gz"
@@ -309,6 +311,7 @@ def backup_restore(*, archive: Path, include_media: bool = True) -> RestoreResul
                 media_state = MEDIA_INCLUDED
         else:
             media_state = MEDIA_SKIPPED if not include_media else manifest["media"]
+    statistics_refresh()  # pg_restore and SQLite's backup leave the planner's statistics behind
     # Cached pages and figures describe the data before the restore.
     cache.clear()
     return RestoreResult(engine=connection.vendor, database=database_label(), media=media_state,

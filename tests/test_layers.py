@@ -2,7 +2,7 @@
 
 Layers, lowest first (docs/architecture.md):
 0. helpers: project-wide pieces with no app models (ocop_registry.admin_search, exports, history_admin,
-   admin_filters, data_version), text folding (products.normalise), image checks (products.images) and the
+   admin_filters, data_version, planner), text folding (products.normalise), image checks (products.images) and the
    rules as data (evaluations.rules);
 1. product data and its writes: products.models, products.services;
 2. evaluation data and its reads/writes: evaluations.models, services, selectors;
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("products", "evaluations", "ocop_registry")
 LAYERS = (
     {"ocop_registry.admin_search", "ocop_registry.admin_filters", "ocop_registry.exports",
-     "ocop_registry.history_admin", "ocop_registry.data_version", "products.normalise", "products.images",
+     "ocop_registry.history_admin", "ocop_registry.data_version", "ocop_registry.planner", "products.normalise", "products.images",
      "evaluations.rules"},
     {"products.models", "products.services"},
     {"evaluations.models", "evaluations.services", "evaluations.selectors"},

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from ocop_registry.planner import statistics_refresh
 from products.models import Producer, Product
 from products.services import producers_bulk_create, products_bulk_create
 
@@ -51,6 +52,7 @@ def plan_write(plan: ImportPlan, *, user=None, reason: str):
     _write_producers(plan, history_kwargs)
     _write_products(plan, history_kwargs)
     _write_evaluations(plan, user, reason)
+    statistics_refresh(Producer, Product, Evaluation)
 
 
 def register_import(data: bytes, filename: str = "", *, dry_run: bool = False, user=None) -> ImportReport:

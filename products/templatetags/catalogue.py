@@ -1,6 +1,7 @@
 """Template helpers for the public catalogue: stars, certificate badges, pictures, QR codes, the commune map,
 demo markers."""
 
+import functools
 
 import segno
 from django import template
@@ -13,6 +14,9 @@ from evaluations import rules
 from ocop_registry.site_url import absolute_url
 
 register = template.Library()
+
+# QR codes kept per process (about 2 KB each): the most visited products' pages.
+QR_MEMO_SIZE = 512
 
 
 @register.simple_tag
@@ -82,10 +86,18 @@ def qr_svg(url, title=""):
     """The QR code of ``url`` as inline SVG (as printed on OCOP labels); a path is taken on the public site
     (``settings.SITE_URL``), never on the host the page was opened at."""
     url = absolute_url(url) if url.startswith("/") else url
+    return mark_safe(_qr_svg(url, title or url))
+
+
+@functools.lru_cache(maxsize=QR_MEMO_SIZE)
+def _qr_svg(url: str, title: str) -> str:
+    """Encoding a QR code (choosing the most readable of its eight masks) takes segno about 12 ms, more than the
+    rest of a product page; the SVG (about 2 KB) depends only on its arguments, so each process keeps the most
+    recently used ones."""
     qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=4, border=2, title=title or url, svgclass="qr", omitsize=False)
+    svg = qr.svg_inline(scale=4, border=2, title=title, svgclass="qr", omitsize=False)
     # Give the SVG an accessible role; segno writes a <title> inside it.
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 # A demo producer's phone as the public sees it: the form of a number, none that anyone answers.

@@ -86,6 +86,16 @@ def test_producer_and_commune_names_are_searched(catalogue):
     assert set(found("ham rogn")) == set(found("ham rong"))  # the similarity reads the communes' names too
 
 
+def test_similar_names_are_sought_only_when_the_words_are_found_nowhere(db):
+    for name in ("Nước mắm cốt", "Nước mắn Hải Hòa"):  # the second misspelt in the register
+        make_product(name=name)
+    products = Product.objects.all()
+
+    assert found("nuoc mam", products) == ["Nước mắm cốt"]  # similar to both; spelt as one
+    assert found("nuoc man", products) == ["Nước mắn Hải Hòa"]
+    assert found("nuoc mma", products)[0] == "Nước mắm cốt"  # found nowhere as typed: the most similar first
+
+
 def test_a_product_outside_the_catalogue_is_not_found(catalogue):
     assert found("nuoc mam chua cong khai") == []
     assert "Nước mắm chưa công khai" in found("nuoc mam chua cong khai", Product.objects.all())
