@@ -11,6 +11,8 @@ The URL is wired by the evaluation admin (``evaluations/admin/importing.py``:
 (login and staff checks) and asks for ``PERMISSION`` before and here.
 """
 
+import datetime
+import io
 import secrets
 import time
 from pathlib import Path
@@ -19,12 +21,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .register_import import register_import
+from . import rules
+from .register_import import COLUMNS, register_import
 
 PERMISSION = "evaluations.import_register"
 SESSION_KEY = "register_import_pending"
@@ -126,3 +130,102 @@ def register_import_view(request, model_admin):
         form = RegisterUploadForm()
     context["form"] = form
     return TemplateResponse(request, "admin/evaluations/import/register_import.html", context)
+
+
+# --- The template to fill in ---------------------------------------------------------------------
+
+TEMPLATE_FILENAME = "mau-danh-sach-cong-nhan.xlsx"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# One example row (a real place, a pre-2025 commune with its district), keyed by the importer's fields.
+TEMPLATE_EXAMPLE = {
+    "product": "Nước mắm Lê Gia",
+    "producer": "Công ty TNHH Lê Gia",
+    "producer_kind": "Doanh nghiệp",
+    "commune": "Nga Thanh",
+    "district": "Nga Sơn",
+    "group": "I.4",
+    "score": 78,
+    "stars": 4,
+    "level": "Tỉnh",
+    "decision_no": "5445/QĐ-UBND",
+    "decision_date": datetime.date(2019, 12, 23),
+}
+
+# How each column is written, keyed by the importer's fields (the notes sheet).
+TEMPLATE_NOTES = {
+    "product": _("Tên sản phẩm như trong quyết định."),
+    "producer": _("Tên chủ thể (doanh nghiệp, HTX, tổ hợp tác, hộ sản xuất kinh doanh)."),
+    "producer_kind": _("Doanh nghiệp, Hợp tác xã, Tổ hợp tác hoặc Hộ sản xuất kinh doanh; để trống thì đoán theo tên."),
+    "commune": _("Xã/phường hiện nay; hoặc xã trước 01/07/2025 nếu có ghi cột Huyện."),
+    "district": _("Huyện, thị xã, thành phố trước 01/07/2025 (chỉ khi cột Xã ghi xã cũ)."),
+    "group": _("Mã nhóm theo Quyết định 148 (như I.3), tên nhóm, hoặc tên ngành theo Quyết định 1048."),
+    "score": _("Tổng điểm, số nguyên từ 0 đến %(max)s; phải khớp với hạng sao."),
+    "stars": _("Một trong %(stars)s (cũng nhận “%(example)s sao”, “%(example)s★”)."),
+    "level": _("Huyện, Tỉnh hoặc Trung ương; để trống: %(national)s sao là Trung ương, còn lại là Tỉnh."),
+    "decision_no": _("Số quyết định công nhận, ví dụ 5445/QĐ-UBND."),
+    "decision_date": _(
+        "Ngày quyết định, dd/mm/yyyy hoặc ô ngày của Excel; không ở tương lai, không trước năm %(year)s, không trước "
+        "ngày bộ tiêu chí có hiệu lực; mỗi sản phẩm chỉ một quyết định công nhận trong một ngày."
+    ),
+}
+
+
+def register_template_xlsx() -> bytes:
+    """An .xlsx to fill in: the importer's own headers (``register_import.COLUMNS``), one example row, and a
+    notes sheet saying how each column is written."""
+    # Imported here on purpose: openpyxl takes ~0.2 s to import, and only this download needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = gettext("Danh sách")
+    sheet.append([column.label for column in COLUMNS])
+    sheet.append([TEMPLATE_EXAMPLE[column.field] for column in COLUMNS])
+    for position, column in enumerate(COLUMNS, start=1):
+        header = sheet.cell(row=1, column=position)
+        header.font = Font(bold=True)
+        sheet.column_dimensions[header.column_letter].width = max(14, len(column.label) + 4)
+        if column.field == "decision_date":
+            sheet.cell(row=2, column=position).number_format = "DD/MM/YYYY"
+    sheet.freeze_panes = "A2"
+    _template_notes(workbook.create_sheet(gettext("Ghi chú")), Font(bold=True))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _template_notes(sheet, bold):
+    sheet.append([gettext(
+        "Mỗi dòng là một quyết định về một sản phẩm. Dòng 2 của trang “Danh sách” là ví dụ: "
+        "hãy xoá hoặc ghi đè trước khi nhập. Trang sẽ cho xem trước; chỉ khi xác nhận mới ghi vào sổ."
+    )])
+    sheet.append([])
+    sheet.append([gettext("Cột"), gettext("Bắt buộc"), gettext("Cách ghi"), gettext("Tên cột khác cũng được nhận")])
+    for cell in sheet[3]:
+        cell.font = bold
+    numbers = {
+        "max": rules.MAX_TOTAL,
+        "stars": ", ".join(map(str, rules.CERTIFIED_STARS)),
+        "example": TEMPLATE_EXAMPLE["stars"],
+        "national": rules.NATIONAL_STARS,
+        "year": rules.OCOP_START.year,
+    }
+    for column in COLUMNS:
+        sheet.append([
+            column.label,
+            gettext("Có") if column.required else gettext("Không"),
+            str(TEMPLATE_NOTES[column.field]) % numbers,
+            ", ".join((*column.other_names, column.alias)),
+        ])
+    for letter, width in zip("ABCD", (22, 10, 80, 50)):
+        sheet.column_dimensions[letter].width = width
+
+
+def register_template_view(request):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    response = HttpResponse(register_template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+    return response

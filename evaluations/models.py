@@ -7,9 +7,12 @@ from django.db import models
 from django.db.models import Case, F, Q, When, Window
 from django.db.models.functions import Lead, RowNumber
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from products.models import ConstraintFieldsMixin
 
 from . import rules
 from .rules import CouncilLevel, RuleSet
@@ -26,6 +29,8 @@ class EvaluationStatus(models.TextChoices):
 # aggregates (evaluations/selectors.py), so each rule is written once.
 
 DECIDED_STATUSES = (EvaluationStatus.RECOGNISED, EvaluationStatus.REVOKED)
+# The code of "enter all three part scores or none" (the entry form drops it when a score is itself invalid).
+SCORES_INCOMPLETE = "scores_incomplete"
 
 
 def decided_by_condition(day: datetime.date) -> Q:
@@ -128,10 +133,11 @@ class EvaluationQuerySet(models.QuerySet):
         return self.filter(valid_on_condition(day))
 
 
-class Evaluation(models.Model):
+class Evaluation(ConstraintFieldsMixin, models.Model):
     """One council's evaluation of one product, and the decision taken on it."""
 
     Status = EvaluationStatus
+    constraint_fields = {"evaluation_one_recognition_per_product_per_decision": "decision_no"}
 
     product = models.ForeignKey(
         "products.Product", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("sản phẩm")
@@ -210,31 +216,52 @@ class Evaluation(models.Model):
             models.Index(fields=["decision_date", "superseded_on"], name="evaluation_latest"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(rule_set__in=RuleSet.values), name="evaluation_rule_set_valid"),
-            models.CheckConstraint(condition=Q(level__in=CouncilLevel.values), name="evaluation_level_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=EvaluationStatus.values), name="evaluation_status_valid"
+                condition=Q(rule_set__in=RuleSet.values), name="evaluation_rule_set_valid",
+                violation_error_message=_("Bộ tiêu chí không hợp lệ."),
             ),
-            models.CheckConstraint(condition=rules.part_maxima_condition(), name="evaluation_parts_within_maxima"),
+            models.CheckConstraint(
+                condition=Q(level__in=CouncilLevel.values), name="evaluation_level_valid",
+                violation_error_message=_("Cấp hội đồng không hợp lệ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EvaluationStatus.values), name="evaluation_status_valid",
+                violation_error_message=_("Trạng thái không hợp lệ."),
+            ),
+            models.CheckConstraint(
+                condition=rules.part_maxima_condition(), name="evaluation_parts_within_maxima",
+                violation_error_message=_("Điểm một phần vượt quá mức tối đa của bộ tiêu chí."),
+            ),
             # Part scores come together: all three or none.
             models.CheckConstraint(
                 condition=Q(score_a__isnull=True, score_b__isnull=True, score_c__isnull=True)
                 | Q(score_a__isnull=False, score_b__isnull=False, score_c__isnull=False),
                 name="evaluation_scores_all_or_none",
+                violation_error_message=_("Nhập đủ điểm cả ba phần, hoặc để trống cả ba."),
             ),
             models.CheckConstraint(
                 condition=Q(declared_stars__isnull=True)
                 | (Q(declared_stars__gte=min(rules.STARS), declared_stars__lte=max(rules.STARS)) & Q(score_a__isnull=True)),
                 name="evaluation_declared_stars_without_scores",
+                violation_error_message=format_lazy(
+                    _("Hạng sao theo quyết định (từ {low} đến {high} sao) chỉ dùng khi không có điểm các phần."),
+                    low=min(rules.STARS), high=max(rules.STARS),
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(stars__isnull=True) | Q(stars__lt=rules.NATIONAL_STARS) | Q(level=CouncilLevel.CENTRAL),
                 name="evaluation_five_stars_central_only",
+                violation_error_message=format_lazy(
+                    _("Chỉ Hội đồng Trung ương mới công nhận {stars} sao."), stars=rules.NATIONAL_STARS
+                ),
             ),
             # A scored evaluation has an outcome: points, declared stars or "not rated".
             models.CheckConstraint(
                 condition=Q(status=EvaluationStatus.DRAFT) | Q(not_rated=True) | Q(stars__isnull=False),
                 name="evaluation_scored_has_outcome",
+                violation_error_message=_(
+                    "Đánh giá đã chấm cần có điểm các phần, hạng sao theo quyết định hoặc kết quả “Không đạt”."
+                ),
             ),
             # A recognition is a decision: numbered, dated, and at 3 stars or more.
             models.CheckConstraint(
@@ -245,15 +272,21 @@ class Evaluation(models.Model):
                     & Q(not_rated=False)
                 ),
                 name="evaluation_recognition_is_decided",
+                violation_error_message=format_lazy(
+                    _("Công nhận cần có số và ngày quyết định, cho sản phẩm đạt từ {stars} sao trở lên."),
+                    stars=rules.CERTIFIED_MIN_STARS,
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status=EvaluationStatus.REVOKED) | (~Q(revocation_no="") & Q(revocation_date__isnull=False)),
                 name="evaluation_revocation_is_decided",
+                violation_error_message=_("Thu hồi cần có số và ngày quyết định thu hồi."),
             ),
             models.CheckConstraint(
                 condition=Q(revocation_date__isnull=True)
                 | (Q(decision_date__isnull=False) & Q(revocation_date__gte=models.F("decision_date"))),
                 name="evaluation_revoked_after_decision",
+                violation_error_message=_("Ngày thu hồi không thể trước ngày công nhận."),
             ),
             # A proposal for 5 stars: by the province, dated, for a product it scored 90+ (or recorded at 4 stars
             # from a decision without part scores).
@@ -267,11 +300,16 @@ class Evaluation(models.Model):
                     )
                 ),
                 name="evaluation_proposal_is_provincial_and_dated",
+                violation_error_message=format_lazy(
+                    _("Đề xuất {stars} sao do cấp tỉnh thực hiện, có ngày đề xuất, cho sản phẩm đạt từ {points} điểm."),
+                    stars=rules.NATIONAL_STARS, points=rules.NATIONAL_MIN_POINTS,
+                ),
             ),
             models.UniqueConstraint(
                 fields=["product", "decision_no"],
                 condition=~Q(decision_no=""),
                 name="evaluation_one_recognition_per_product_per_decision",
+                violation_error_message=_("Sản phẩm này đã có một đánh giá theo số quyết định này."),
             ),
         ]
 
@@ -331,24 +369,35 @@ class Evaluation(models.Model):
 
     # Validation -----------------------------------------------------------------
 
-    def validate_constraints(self, exclude=None):
-        """Validate the unique constraints only.
+    def constraints_to_validate(self):
+        """The unique constraints only.
 
         Every check constraint is mirrored in :meth:`clean` with a friendly message and is
         enforced by the database; Django's own validation of them would run one query per
         constraint over the generated ``stars`` expression (about 60 ms a save).
         """
-        exclude = set(exclude or ())
-        errors = {}
-        for constraint in self._meta.constraints:
-            if not isinstance(constraint, models.UniqueConstraint):
-                continue
-            try:
-                constraint.validate(self.__class__, self, exclude=exclude)
-            except ValidationError as error:
-                errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+        return [constraint for constraint in super().constraints_to_validate()
+                if isinstance(constraint, models.UniqueConstraint)]
+
+    def decision_date_problem(self) -> str | None:
+        """What the rules say of this decision's date (``rules.decision_date_problem``, as the import asks),
+        then whether the product already has another recognition decision that day."""
+        problem = rules.decision_date_problem(
+            decision_date=self.decision_date,
+            today=timezone.localdate(),
+            rule_set=self.effective_rule_set,
+            evaluated_on=self.evaluated_on,
+        )
+        if problem or not self.product_id:
+            return problem
+        same_day = (
+            Evaluation.objects.decided()
+            .filter(product_id=self.product_id, decision_date=self.decision_date)
+            .exclude(pk=self.pk)
+            .exclude(decision_no=self.decision_no)  # the same decision twice: the unique constraint's message
+            .values_list("decision_no", "decision_date")
+        )
+        return rules.same_day_recognition_problem(decision_date=self.decision_date, earlier=same_day)
 
     def clean(self):
         super().clean()
@@ -365,7 +414,13 @@ class Evaluation(models.Model):
                 }
         parts = [self.score_a, self.score_b, self.score_c]
         if any(p is not None for p in parts) and any(p is None for p in parts):
-            errors.setdefault("score_a", _("Nhập đủ điểm cả ba phần, hoặc để trống cả ba."))
+            errors.setdefault(
+                "score_a", ValidationError(_("Nhập đủ điểm cả ba phần, hoặc để trống cả ba."), code=SCORES_INCOMPLETE)
+            )
+        if self.evaluated_on:
+            problem = rules.evaluation_date_problem(evaluated_on=self.evaluated_on, rule_set=self.rule_set)
+            if problem:
+                errors["rule_set"] = problem
         if self.declared_stars is not None:
             if self.computed_total is not None:
                 errors["declared_stars"] = _("Hạng sao được tính từ điểm các phần; hãy để trống ô này.")
@@ -396,7 +451,7 @@ class Evaluation(models.Model):
                 if problem:
                     errors["level"] = problem
             if self.decision_date and "decision_date" not in errors:
-                problem = rules.decision_date_problem(decision_date=self.decision_date, today=timezone.localdate())
+                problem = self.decision_date_problem()
                 if problem:
                     errors["decision_date"] = problem
         if self.status == self.Status.REVOKED:
@@ -426,7 +481,7 @@ class Evaluation(models.Model):
             raise ValidationError(errors)
 
 
-class Phase(models.Model):
+class Phase(ConstraintFieldsMixin, models.Model):
     """A programme phase (e.g. 2021–2025) with targets to reach by its end."""
 
     name = models.CharField(_("tên"), max_length=100, unique=True)
@@ -441,7 +496,10 @@ class Phase(models.Model):
         verbose_name = _("giai đoạn chương trình")
         verbose_name_plural = pgettext_lazy("plural", "giai đoạn chương trình")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="phase_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="phase_ends_after_start",
+                violation_error_message=_("Ngày kết thúc giai đoạn phải sau ngày bắt đầu."),
+            ),
         ]
 
     def __str__(self):
@@ -453,16 +511,31 @@ class Phase(models.Model):
             raise ValidationError({"end": _("Ngày kết thúc giai đoạn phải sau ngày bắt đầu.")})
 
 
+def localised_label(label: str, label_en: str) -> str:
+    """``label_en`` on English pages (the active language starts with "en") when there is one, else ``label``:
+    a target's label, for the model and for any copy of it (``selectors.TargetProgress``)."""
+    if label_en and (get_language() or "").startswith("en"):
+        return label_en
+    return label
+
+
 class TargetMeasure(models.TextChoices):
     RECOGNISED = "recognised", _("Sản phẩm được công nhận")
     PROPOSED_NATIONAL = "proposed_national", _("Sản phẩm đề xuất 5 sao quốc gia")
 
 
-class Target(models.Model):
+class Target(ConstraintFieldsMixin, models.Model):
     Measure = TargetMeasure
+    constraint_fields = {"target_label_unique_per_phase": "label", "target_star_range_valid": "max_stars"}
 
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="targets", verbose_name=_("giai đoạn"))
     label = models.CharField(_("tên chỉ tiêu"), max_length=255)
+    label_en = models.CharField(
+        _("tên chỉ tiêu (tiếng Anh)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Hiện trên các trang tiếng Anh; để trống thì dùng tên tiếng Việt."),
+    )
     measure = models.CharField(_("cách đo"), max_length=20, choices=Measure.choices, default=Measure.RECOGNISED)
     min_stars = models.PositiveSmallIntegerField(_("từ hạng sao"), default=3)
     max_stars = models.PositiveSmallIntegerField(_("đến hạng sao"), default=4)
@@ -477,7 +550,8 @@ class Target(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "chỉ tiêu")
         constraints = [
             models.CheckConstraint(
-                condition=Q(measure__in=TargetMeasure.values), name="target_measure_valid"
+                condition=Q(measure__in=TargetMeasure.values), name="target_measure_valid",
+                violation_error_message=_("Cách đo không hợp lệ."),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -486,13 +560,28 @@ class Target(models.Model):
                     min_stars__lte=models.F("max_stars"),
                 ),
                 name="target_star_range_valid",
+                violation_error_message=format_lazy(
+                    _("Khoảng hạng sao phải nằm trong {low}–{high}, từ thấp đến cao."),
+                    low=rules.CERTIFIED_MIN_STARS, high=rules.NATIONAL_STARS,
+                ),
             ),
-            models.CheckConstraint(condition=Q(target_count__gt=0), name="target_count_positive"),
-            models.UniqueConstraint(fields=["phase", "label"], name="target_label_unique_per_phase"),
+            models.CheckConstraint(
+                condition=Q(target_count__gt=0), name="target_count_positive",
+                violation_error_message=_("Chỉ tiêu phải lớn hơn 0."),
+            ),
+            models.UniqueConstraint(
+                fields=["phase", "label"], name="target_label_unique_per_phase",
+                violation_error_message=_("Giai đoạn này đã có chỉ tiêu cùng tên."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.phase}: {self.label}"
+
+    @property
+    def display_label(self) -> str:
+        """The English label on English pages when there is one, else the Vietnamese label."""
+        return localised_label(self.label, self.label_en)
 
     def clean(self):
         super().clean()

@@ -226,15 +226,93 @@ def recognition_level_problem(*, level: str, stars: int, decision_date: datetime
     return None
 
 
-def decision_date_problem(*, decision_date: datetime.date, today: datetime.date) -> str | None:
-    """Why ``decision_date`` cannot be a decision's date as seen on ``today``, or None."""
+def rule_set_period(rule_set: str) -> tuple[datetime.date, datetime.date | None]:
+    """The first and last day (None: still in force) a rule set applies to in the register.
+
+    1048 covers the programme's start (the decisions of 2018–2019 are recorded under it, as the import
+    does) up to the day before 148 came into force; 148 applies from 24/02/2023 on.
+    """
+    if rule_set == RuleSet.R148:
+        return RULE_SET_148_FROM, None
+    return OCOP_START, RULE_SET_148_FROM - datetime.timedelta(days=1)
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def evaluation_date_problem(*, evaluated_on: datetime.date, rule_set: str) -> str | None:
+    """Why a council cannot have evaluated on ``evaluated_on`` under ``rule_set``, or None: not before the
+    rule set came into force (a council may finish a round under the old set after the new one starts)."""
+    start, _end = rule_set_period(rule_set)
+    if evaluated_on < start:
+        return gettext("Ngày đánh giá %(date)s trước khi bộ tiêu chí %(rule_set)s có hiệu lực (%(start)s).") % {
+            "date": _day(evaluated_on),
+            "rule_set": rule_set,
+            "start": _day(start),
+        }
+    return None
+
+
+def decision_date_problem(
+    *,
+    decision_date: datetime.date,
+    today: datetime.date,
+    rule_set: str = "",
+    evaluated_on: datetime.date | None = None,
+) -> str | None:
+    """Why ``decision_date`` cannot be a decision's date as seen on ``today``, or None: the one check that the
+    admin (``Evaluation.clean``), the decision actions and the register import all call.
+
+    Not in the future, not before the programme (2018), not before the evaluation it decides on, and within
+    the period of its ``rule_set`` (when given): never before the rule set came into force, and after its
+    end only to close a round the council evaluated while it was in force.
+    """
     if decision_date > today:
-        return gettext("Ngày quyết định %(date)s ở tương lai.") % {"date": f"{decision_date:%d/%m/%Y}"}
+        return gettext("Ngày quyết định %(date)s ở tương lai.") % {"date": _day(decision_date)}
     if decision_date < OCOP_START:
         return gettext("Ngày quyết định %(date)s trước khi có chương trình OCOP (%(year)s).") % {
-            "date": f"{decision_date:%d/%m/%Y}",
+            "date": _day(decision_date),
             "year": OCOP_START.year,
         }
+    if evaluated_on is not None and decision_date < evaluated_on:
+        return gettext("Ngày quyết định %(date)s trước ngày đánh giá %(evaluated)s.") % {
+            "date": _day(decision_date),
+            "evaluated": _day(evaluated_on),
+        }
+    if rule_set:
+        return _outside_rule_set_problem(decision_date, rule_set, evaluated_on)
+    return None
+
+
+def _outside_rule_set_problem(
+    decision_date: datetime.date, rule_set: str, evaluated_on: datetime.date | None
+) -> str | None:
+    start, end = rule_set_period(rule_set)
+    if decision_date < start:
+        return gettext(
+            "Ngày quyết định %(date)s trước khi bộ tiêu chí %(rule_set)s có hiệu lực (%(start)s): "
+            "kiểm tra lại ngày hoặc bộ tiêu chí."
+        ) % {"date": _day(decision_date), "rule_set": rule_set, "start": _day(start)}
+    closes_a_round = evaluated_on is not None and end is not None and evaluated_on <= end
+    if end is not None and decision_date > end and not closes_a_round:
+        return gettext(
+            "Ngày quyết định %(date)s sau khi bộ tiêu chí %(rule_set)s hết hiệu lực (%(end)s); chỉ được khi hội "
+            "đồng đã chấm theo bộ này trước ngày đó: ghi ngày đánh giá, hoặc chọn bộ tiêu chí đang áp dụng."
+        ) % {"date": _day(decision_date), "rule_set": rule_set, "end": _day(end)}
+    return None
+
+
+def same_day_recognition_problem(*, decision_date: datetime.date, earlier) -> str | None:
+    """Why a product cannot be recognised on ``decision_date``, or None: it already has a recognition decision
+    that day. ``earlier``: (decision number, decision date) of the product's other decisions. Two decisions on
+    one day would leave its current certificate ambiguous."""
+    for number, day in earlier:
+        if day == decision_date:
+            return gettext(
+                "Sản phẩm này đã có quyết định công nhận %(number)s cùng ngày %(date)s; một sản phẩm chỉ có "
+                "một quyết định công nhận trong một ngày."
+            ) % {"number": number, "date": _day(day)}
     return None
 
 

@@ -10,6 +10,7 @@
 
 import re
 from base64 import b32encode
+from dataclasses import dataclass
 from functools import update_wrapper
 
 import segno
@@ -30,6 +31,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from evaluations.rules import CertificateStatus
 
 TOKEN_PATTERN = re.compile(r"^\d{6}$")
 
@@ -113,9 +116,46 @@ class EnrolForm(forms.Form):
         return token
 
 
+@dataclass(frozen=True)
+class DailyTask:
+    """A shortcut on the admin's home page: what the office does every day, if the account may."""
+
+    label: str
+    help: str
+    permission: str
+    url_name: str
+    query: str = ""
+
+
+DAILY_TASKS = (
+    DailyTask(_("Ghi nhận đánh giá"), _("Điểm của hội đồng cho một sản phẩm"), "evaluations.add_evaluation",
+              "admin:evaluations_evaluation_add"),
+    DailyTask(_("Nhập danh sách từ tệp"), _("Danh sách công nhận (CSV, Excel) hội đồng công bố"),
+              "evaluations.import_register", "admin:evaluations_evaluation_import"),
+    DailyTask(_("Chứng nhận sắp hết hạn"), _("Sản phẩm cần báo chủ thể làm hồ sơ công nhận lại"),
+              "products.view_product", "admin:products_product_changelist",
+              f"?hieu_luc={CertificateStatus.EXPIRING.value}"),  # products.admin.CertificateStatusFilter
+    DailyTask(_("Bảng theo dõi tiến độ"), _("Kết quả so với chỉ tiêu từng giai đoạn"), "evaluations.view_dashboard",
+              "evaluations:dashboard"),
+)
+
+
+def daily_tasks(user, *, site_name: str) -> list[dict]:
+    """The daily tasks ``user`` may do, as links for the admin's home page."""
+    return [
+        {"label": task.label, "help": task.help, "url": reverse(task.url_name, current_app=site_name) + task.query}
+        for task in DAILY_TASKS
+        if user.has_perm(task.permission)
+    ]
+
+
 class OcopAdminSite(admin.AdminSite):
     login_form = AdminLoginForm
     index_template = "admin/otp/index.html"
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "daily_tasks": daily_tasks(request.user, site_name=self.name)}
+        return super().index(request, extra_context)
 
     # --- who may use the admin -------------------------------------------------------------
     def has_permission(self, request):

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Case, Count, Value, When
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,47 @@ class LegacyCommuneAdmin(RegistryAdmin):
 # --- Producers ---------------------------------------------------------------------------------------------------
 
 
+class ProducerForm(forms.ModelForm):
+    """A producer, with a warning before saving a likely duplicate: the same folded name in the same commune.
+
+    The clerk sees the existing producer(s), linked, and a "Vẫn lưu" (save anyway) box that appears only then.
+    """
+
+    confirm_duplicate = forms.BooleanField(label=_("Vẫn lưu"), required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Producer
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("confirm_duplicate") or not {"name", "commune"} & set(self.changed_data):
+            return cleaned
+        name, commune = cleaned.get("name"), cleaned.get("commune")
+        if name and commune:
+            duplicates = list(
+                Producer.objects.likely_duplicates(name=name, commune_id=commune.pk, exclude_pk=self.instance.pk)[:3]
+            )
+            if duplicates:
+                self._ask_to_confirm(duplicates, commune)
+        return cleaned
+
+    def _ask_to_confirm(self, duplicates, commune):
+        links = format_html_join(
+            ", ", '<a href="{}">{}</a>',
+            ((reverse("admin:products_producer_change", args=[producer.pk]), producer.name) for producer in duplicates),
+        )
+        message = format_html(
+            gettext("{commune} đã có chủ thể cùng tên: {links}. Có thể đây là cùng một chủ thể; nếu đúng là chủ thể "
+                    "khác, đánh dấu “Vẫn lưu” rồi lưu lại."),
+            commune=commune, links=links,
+        )
+        field = self.fields["confirm_duplicate"]
+        field.widget = forms.CheckboxInput()
+        field.help_text = gettext("Lưu dù đã có chủ thể cùng tên trong cùng xã/phường.")
+        self.add_error("name", message)
+
+
 @admin.register(Producer)
 class ProducerAdmin(ProductCountMixin, InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin):
     list_display = ("name", "kind", "commune", "tax_code", "phone", "number_of_products", "is_demo")
@@ -123,8 +165,9 @@ class ProducerAdmin(ProductCountMixin, InsertThroughServiceMixin, FoldedSearchMi
     code_search_fields = ("tax_code", "phone")
     autocomplete_fields = ("commune",)
     readonly_fields = ("slug", "created_at", "updated_at")
+    form = ProducerForm
     fieldsets = (
-        (None, {"fields": ("name", "kind", "commune", "address")}),
+        (None, {"fields": ("name", "kind", "commune", "address", "confirm_duplicate")}),
         (_("Liên hệ"), {"fields": ("tax_code", "representative", "phone", "email")}),
         (_("Khác"), {"fields": ("is_demo", "slug", "created_at", "updated_at")}),
     )
@@ -245,6 +288,25 @@ class ProducerKindOfProductFilter(ProducerKindFilter):
     kind_path = "producer__kind"
 
 
+class CertificateStatusFilter(admin.SimpleListFilter):
+    """The current certificate's status today (``rules.CertificateStatus``: valid, expiring, expired, revoked); any
+    other value is ignored. The admin's home page links to the expiring ones (``ocop_registry.admin_site``)."""
+
+    title = _("tình trạng chứng nhận")
+    parameter_name = "hieu_luc"
+
+    def lookups(self, request, model_admin):
+        return rules.CertificateStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in rules.CertificateStatus.values:
+            return queryset
+        conditions = rules.certificate_status_conditions(
+            timezone.localdate(), decision_date="current_decision_date", revoked_on="current_revoked_on"
+        )
+        return queryset.filter(conditions[rules.CertificateStatus(self.value())])
+
+
 STATUS_LABELS = {value: str(label) for value, label in EvaluationStatus.choices}
 
 
@@ -275,6 +337,7 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
     list_select_related = ("producer", "commune", "legacy_commune", "legacy_commune__district", "group")
     list_filter = (
         ProductStarsFilter,
+        CertificateStatusFilter,
         ProductGroupOfProductFilter,
         ("commune", titled(admin.RelatedOnlyFieldListFilter, _("xã/phường"))),
         ("legacy_commune__district", titled(admin.RelatedOnlyFieldListFilter, _("huyện cũ (trước 2025)"))),
@@ -286,14 +349,17 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
     folded_search_fields = ("name_key", "producer__name_key", "commune__name_key")
     code_search_fields = ("code",)
     autocomplete_fields = ("producer", "commune", "legacy_commune", "group")
-    readonly_fields = ("code", "slug", "created_at", "updated_at")
+    readonly_fields = ("code_display", "slug_display", "created_at", "updated_at")
     inlines = (EvaluationInline, ProductImageInline)
     formfield_overrides = IMAGE_UPLOAD_OVERRIDES
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("name", "producer", "group", "description", "image")}),
         (_("Địa bàn"), {"fields": ("commune", "legacy_commune")}),
-        (_("Công bố"), {"fields": ("is_published", "is_demo", "code", "slug", "created_at", "updated_at")}),
+        (
+            _("Công bố"),
+            {"fields": ("is_published", "is_demo", "code_display", "slug_display", "created_at", "updated_at")},
+        ),
     )
     export_fields = (
         "code",
@@ -327,6 +393,15 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
         if formset.model is Evaluation:
             # Evaluations edited inline may move a decision: keep the derived ordering in step.
             recognitions_resequence(product_ids=[form.instance.pk])
+
+    @admin.display(description=_("mã"))
+    def code_display(self, obj):
+        """The registry code, or, before the first save, when it comes (never the provisional placeholder)."""
+        return obj.code if obj.pk else gettext("được cấp khi lưu")
+
+    @admin.display(description=_("đường dẫn"))
+    def slug_display(self, obj):
+        return obj.slug if obj.pk else gettext("được tạo từ tên khi lưu")
 
     @admin.display(description=_("xã theo hồ sơ gốc"), ordering="legacy_commune__name_key")
     def legacy_commune_display(self, obj):

@@ -1,10 +1,12 @@
 """Administrative units, producers, product groups and products."""
 
 import datetime
+import re
 import uuid
 
-from django.core.exceptions import ValidationError
-from django.db import models
+import phonenumbers
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
@@ -19,6 +21,93 @@ from .images import validate_image_upload
 from .normalise import fold
 
 PROVINCE_CODE = "38"
+
+
+# --- Constraint violations shown on their field ----------------------------------------------
+
+
+def _condition_fields(condition) -> set[str]:
+    """The fields a constraint's condition names (``tax_code__regex`` → ``tax_code``)."""
+    names = set()
+    for child in getattr(condition, "children", ()):
+        if isinstance(child, Q):
+            names |= _condition_fields(child)
+        elif isinstance(child, tuple):
+            names.add(child[0].split("__")[0])
+    return names
+
+
+class ConstraintFieldsMixin(models.Model):
+    """Each constraint's violation shown with its Vietnamese ``violation_error_message`` on the field it is
+    about, never as Django's "Constraint “name” is violated." at the top of the form.
+
+    The field is the one named in ``constraint_fields`` (constraint name → field), else the one field the
+    constraint names; a constraint over several fields stays a message for the whole form. Django validates
+    a constraint only when the form shows all its fields, so the field is always on the form.
+    """
+
+    constraint_fields: dict[str, str] = {}
+
+    class Meta:
+        abstract = True
+
+    def constraints_to_validate(self):
+        return [constraint for _model, constraints in self.get_constraints() for constraint in constraints]
+
+    def constraint_field(self, constraint) -> str:
+        if constraint.name in self.constraint_fields:
+            return self.constraint_fields[constraint.name]
+        names = set(getattr(constraint, "fields", ()) or ()) | _condition_fields(getattr(constraint, "condition", None))
+        return names.pop() if len(names) == 1 else NON_FIELD_ERRORS
+
+    def validate_constraints(self, exclude=None):
+        errors = {}
+        using = router.db_for_write(type(self), instance=self)
+        for constraint in self.constraints_to_validate():
+            try:
+                constraint.validate(type(self), self, exclude=exclude, using=using)
+            except ValidationError as error:
+                errors.setdefault(self.constraint_field(constraint), []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Vietnamese phone numbers and tax codes ----------------------------------------------------
+
+PHONE_REGION = "VN"
+PHONE_SEPARATORS = re.compile(r"[,;]")
+TAX_CODE_PATTERN = r"^[0-9]{10}(-[0-9]{3})?$"  # 10 digits, or a branch's 10-3 (mã số thuế đơn vị phụ thuộc)
+
+
+def phone_is_valid(text: str) -> bool:
+    """A Vietnamese phone number (mobile or landline, "0912 345 678", "+84 237 3852 123"), as Google's
+    libphonenumber knows the numbering plan; letters are never part of one here."""
+    if re.search(r"[^\W\d_]", text):
+        return False
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
+def validate_phone(value: str):
+    """One phone number, or several separated by "," or ";"."""
+    for part in PHONE_SEPARATORS.split(value):
+        if not phone_is_valid(part.strip()):
+            raise ValidationError(
+                _("“%(value)s” không phải số điện thoại Việt Nam hợp lệ (ví dụ 0912 345 678 hoặc 0237 3852 123)."),
+                code="invalid_phone",
+                params={"value": part.strip()},
+            )
+
+
+def validate_tax_code(value: str):
+    if not re.fullmatch(TAX_CODE_PATTERN, value):
+        raise ValidationError(TAX_CODE_MESSAGE, code="invalid_tax_code")
+
+
+TAX_CODE_MESSAGE = _("Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (ví dụ 2801234567-001).")
 
 
 class FoldedNameMixin(models.Model):
@@ -45,7 +134,7 @@ class CommuneKind(models.TextChoices):
     WARD = "phuong", _("phường")
 
 
-class Commune(FoldedNameMixin):
+class Commune(ConstraintFieldsMixin, FoldedNameMixin):
     """A current (from 1/7/2025) commune or ward of Thanh Hóa."""
 
     Kind = CommuneKind
@@ -63,8 +152,14 @@ class Commune(FoldedNameMixin):
         verbose_name = _("xã/phường")
         verbose_name_plural = pgettext_lazy("plural", "xã/phường")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=CommuneKind.values), name="commune_kind_valid"),
-            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits"),
+            models.CheckConstraint(
+                condition=Q(kind__in=CommuneKind.values), name="commune_kind_valid",
+                violation_error_message=_("Loại đơn vị không hợp lệ."),
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{5}$"), name="commune_code_5_digits",
+                violation_error_message=_("Mã xã/phường gồm đúng 5 chữ số."),
+            ),
         ]
 
     def __str__(self):
@@ -116,7 +211,7 @@ class LegacyCommuneKind(models.TextChoices):
     TOWNLET = "thi_tran", _("thị trấn")
 
 
-class LegacyCommune(FoldedNameMixin):
+class LegacyCommune(ConstraintFieldsMixin, FoldedNameMixin):
     """A commune-level unit before 1/7/2025, with the current commune(s) that succeeded it."""
 
     Kind = LegacyCommuneKind
@@ -152,7 +247,8 @@ class LegacyCommune(FoldedNameMixin):
         verbose_name_plural = pgettext_lazy("plural", "xã cũ (trước 2025)")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=LegacyCommuneKind.values), name="legacy_commune_kind_valid"
+                condition=Q(kind__in=LegacyCommuneKind.values), name="legacy_commune_kind_valid",
+                violation_error_message=_("Loại đơn vị không hợp lệ."),
             ),
         ]
 
@@ -175,7 +271,17 @@ class ProducerKind(models.TextChoices):
     HOUSEHOLD = "ho_kd", _("Hộ sản xuất kinh doanh")
 
 
-class Producer(FoldedNameMixin):
+class ProducerQuerySet(models.QuerySet):
+    def likely_duplicates(self, *, name: str, commune_id, exclude_pk=None):
+        """Producers that are probably the same one: the same folded name in the same commune."""
+        return self.filter(name_key=fold(name), commune_id=commune_id).exclude(pk=exclude_pk).order_by("pk")
+
+
+# A demo producer's phone as the registry shows it: the form of a number, none that anyone answers.
+DEMO_PHONE_PREFIX = "0000 000 "
+
+
+class Producer(ConstraintFieldsMixin, FoldedNameMixin):
     """A producer (chủ thể OCOP): an enterprise, a cooperative, a cooperative group or a household.
 
     Created through ``products.services`` (``producer_create``, ``producers_bulk_create``), which gives the slug.
@@ -187,10 +293,20 @@ class Producer(FoldedNameMixin):
     slug = models.SlugField(_("đường dẫn"), max_length=255, unique=True, blank=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     tax_code = models.CharField(
-        _("mã số thuế"), max_length=14, blank=True, help_text=_("10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số.")
+        _("mã số thuế"),
+        max_length=14,
+        blank=True,
+        validators=[validate_tax_code],
+        help_text=_("10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số."),
     )
     representative = models.CharField(_("người đại diện"), max_length=255, blank=True)
-    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("điện thoại"),
+        max_length=30,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Số di động hoặc cố định, ví dụ 0912 345 678; nhiều số cách nhau bằng dấu phẩy."),
+    )
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     commune = models.ForeignKey(
@@ -202,6 +318,7 @@ class Producer(FoldedNameMixin):
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
 
+    objects = ProducerQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -210,16 +327,22 @@ class Producer(FoldedNameMixin):
         verbose_name_plural = pgettext_lazy("plural", "chủ thể")
         constraints = [
             models.UniqueConstraint(
-                fields=["tax_code"], condition=~Q(tax_code=""), name="producer_tax_code_unique_when_present"
+                fields=["tax_code"], condition=~Q(tax_code=""), name="producer_tax_code_unique_when_present",
+                violation_error_message=_("Đã có chủ thể khác mang mã số thuế này."),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=ProducerKind.values), name="producer_kind_valid"
+                condition=Q(kind__in=ProducerKind.values), name="producer_kind_valid",
+                violation_error_message=_("Loại hình chủ thể không hợp lệ."),
             ),
             models.CheckConstraint(
-                condition=Q(tax_code="") | Q(tax_code__regex=r"^[0-9]{10}(-[0-9]{3})?$"),
+                condition=Q(tax_code="") | Q(tax_code__regex=TAX_CODE_PATTERN),
                 name="producer_tax_code_format",
+                violation_error_message=TAX_CODE_MESSAGE,
             ),
-            models.CheckConstraint(condition=~Q(name=""), name="producer_name_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="producer_name_not_empty",
+                violation_error_message=_("Tên chủ thể không được để trống."),
+            ),
         ]
 
     def __str__(self):
@@ -227,6 +350,12 @@ class Producer(FoldedNameMixin):
 
     def get_absolute_url(self):
         return reverse("products:producer_detail", kwargs={"slug": self.slug})
+
+    @property
+    def shown_phone(self) -> str:
+        """The phone as the registry shows and exports it: a demo producer's (``is_demo``) is always a fictitious
+        ``0000 000 0xx`` whatever the record holds (demo data loaded before issue 11 had realistic numbers)."""
+        return f"{DEMO_PHONE_PREFIX}{self.pk % 1000:03d}" if self.is_demo else self.phone
 
     def clean(self):
         super().clean()
@@ -242,7 +371,7 @@ class Producer(FoldedNameMixin):
 # --- Product groups (148/QĐ-TTg, Appendix I) -------------------------------------
 
 
-class ProductGroup(models.Model):
+class ProductGroup(ConstraintFieldsMixin, models.Model):
     """A group (``I``) or subgroup (``I.3``) of the 148/QĐ-TTg classification."""
 
     code = models.CharField(_("mã"), max_length=8, unique=True)
@@ -268,6 +397,9 @@ class ProductGroup(models.Model):
                 condition=(Q(parent__isnull=True) & Q(code__regex=r"^[IVX]+$"))
                 | (Q(parent__isnull=False) & Q(code__regex=r"^[IVX]+\.[0-9]+$")),
                 name="product_group_code_shape",
+                violation_error_message=_(
+                    "Mã nhóm là số La Mã (I, II…); mã phân nhóm là mã nhóm, dấu chấm và số thứ tự (I.3)."
+                ),
             ),
         ]
 
@@ -339,7 +471,7 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(current_decision_date__isnull=False)
 
 
-class Product(FoldedNameMixin):
+class Product(ConstraintFieldsMixin, FoldedNameMixin):
     """A product of a producer, known by its registry code (``OCOP-38-000123``) and its public slug.
 
     Created through ``products.services`` (``product_create``, ``products_bulk_create``): the row is inserted
@@ -347,6 +479,7 @@ class Product(FoldedNameMixin):
     """
 
     CODE_PREFIX = PRODUCT_CODE_PREFIX
+    constraint_fields = {"product_unique_name_per_producer": "name"}
 
     code = models.CharField(_("mã"), max_length=20, unique=True, editable=False, default=provisional_code)
     name = models.CharField(_("tên"), max_length=255)
@@ -451,9 +584,18 @@ class Product(FoldedNameMixin):
             models.Index(fields=["commune", "-current_decision_date"], name="product_commune_current"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["producer", "name_key"], name="product_unique_name_per_producer"),
-            models.CheckConstraint(condition=~Q(name=""), name="product_name_not_empty"),
-            models.CheckConstraint(condition=Q(code__startswith=PRODUCT_CODE_PREFIX), name="product_code_prefix"),
+            models.UniqueConstraint(
+                fields=["producer", "name_key"], name="product_unique_name_per_producer",
+                violation_error_message=_("Chủ thể này đã có sản phẩm cùng tên."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="product_name_not_empty",
+                violation_error_message=_("Tên sản phẩm không được để trống."),
+            ),
+            models.CheckConstraint(
+                condition=Q(code__startswith=PRODUCT_CODE_PREFIX), name="product_code_prefix",
+                violation_error_message=_("Mã sản phẩm phải bắt đầu bằng OCOP-38-."),
+            ),
         ]
 
     def __str__(self):

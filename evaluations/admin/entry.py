@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop_registry.history_admin import HistoryAdmin
 
 from .. import rules, services
-from ..models import Evaluation
+from ..models import SCORES_INCOMPLETE, Evaluation
 from .locking import locked_for
 
 SCORE_FIELDS = ("score_a", "score_b", "score_c")
@@ -45,12 +45,16 @@ def field_label(name: str) -> str:
         return name
 
 
+NEGATIVE_SCORE = _("Điểm không thể âm: nhập số điểm từ 0 trở lên.")
+
+
 class EvaluationForm(forms.ModelForm):
     """Entry form: the status follows the outcome; errors about fields it does not show still reach the user."""
 
     class Meta:
         model = Evaluation
         fields = "__all__"
+        error_messages = {name: {"min_value": NEGATIVE_SCORE} for name in SCORE_FIELDS}
 
     def clean(self):
         cleaned = super().clean()
@@ -72,7 +76,7 @@ class EvaluationForm(forms.ModelForm):
         would fail with "has no field named"; such a message is shown at the top, named after its field."""
         if field is None and hasattr(error, "error_dict"):
             routed = {}
-            for name, errors in error.error_dict.items():
+            for name, errors in self._without_echoes(error.error_dict).items():
                 if name != NON_FIELD_ERRORS and name not in self.fields:
                     label = field_label(name)
                     errors = [ValidationError(f"{label}: {message}") for message in ValidationError(errors).messages]
@@ -80,6 +84,18 @@ class EvaluationForm(forms.ModelForm):
                 routed.setdefault(name, []).extend(errors)
             error = ValidationError(routed)
         super().add_error(field, error)
+
+    def _without_echoes(self, error_dict: dict) -> dict:
+        """The model's errors less "enter all three scores" when a score was refused by its own field (a
+        negative score, a word): the model saw it as missing, which would be a second, contradicting message."""
+        if not any(name in self._errors for name in SCORE_FIELDS):
+            return error_dict
+        kept = {}
+        for name, errors in error_dict.items():
+            errors = [error for error in errors if getattr(error, "code", None) != SCORES_INCOMPLETE]
+            if errors:
+                kept[name] = errors
+        return kept
 
 
 def rules_for_script() -> dict:
@@ -105,6 +121,8 @@ def rules_for_script() -> dict:
                 "Từ %(points)s điểm: có thể đề xuất %(stars)s sao (chỉ Trung ương công nhận %(stars)s sao)."
             ) % {"points": rules.NATIONAL_MIN_POINTS, "stars": rules.NATIONAL_STARS},
             "notRated": gettext("Không đạt: không xếp hạng sao."),
+            "notRatedShort": gettext("Không đạt"),
+            "unsaved": gettext("tạm tính, chưa lưu"),
         },
     }
 

@@ -15,6 +15,7 @@ from ocop_registry.admin_search import FoldedSearchMixin
 from ocop_registry.exports import ExportMixin
 from ocop_registry.history_admin import HistoryAdmin
 
+from .. import rules
 from .decisions import DecisionActionsMixin
 from .entry import EvaluationEntryMixin
 from .filters import DecisionYearFilter, ProducerKindFilter, ProductGroupFilter, StarsFilter
@@ -31,18 +32,16 @@ class EvaluationAdmin(
     ExportMixin,
     HistoryAdmin,
 ):
+    # Six columns that fit a 1280 px screen beside the navigation and the filters: the product with its producer
+    # and commune, the council with its rule set, the status with the 5★ proposal, the decision's number with
+    # its date.
     list_display = (
         "product_link",
-        "producer_name",
-        "commune_name",
-        "level",
-        "rule_set",
-        "total",
+        "council",
+        "points",
         "stars_display",
-        "status",
-        "decision_no",
-        "decision_date",
-        "proposed_national",
+        "status_display",
+        "decision",
     )
     list_display_links = ("product_link",)
     list_select_related = ("product", "product__producer", "product__commune")
@@ -91,19 +90,36 @@ class EvaluationAdmin(
         "notes",
     )
 
-    @admin.display(description=_("sản phẩm"), ordering="product__name_key")
+    @admin.display(description=_("sản phẩm / chủ thể, xã"), ordering="product__name_key")
     def product_link(self, obj):
-        return obj.product.name
+        product = obj.product
+        return format_html(
+            '{}<span class="secondary">{} · {}</span>', product.name, product.producer.name, product.commune.full_name
+        )
 
-    @admin.display(description=_("chủ thể"), ordering="product__producer__name_key")
-    def producer_name(self, obj):
-        return obj.product.producer.name
+    @admin.display(description=_("cấp, bộ"), ordering="level")
+    def council(self, obj):
+        return format_html('{}<span class="secondary">{}</span>', obj.get_level_display(), obj.rule_set)
 
-    @admin.display(description=_("xã/phường"), ordering="product__commune__name_key")
-    def commune_name(self, obj):
-        return obj.product.commune.full_name
+    @admin.display(description=_("điểm"), ordering="total")
+    def points(self, obj):
+        return "—" if obj.total is None else obj.total
 
-    @admin.display(description=_("hạng sao"), ordering="stars")
+    @admin.display(description=_("trạng thái"), ordering="status")
+    def status_display(self, obj):
+        if not obj.proposed_national:
+            return obj.get_status_display()
+        proposed = gettext("đề xuất %(stars)s★") % {"stars": rules.NATIONAL_STARS}
+        return format_html('{}<span class="secondary">{}</span>', obj.get_status_display(), proposed)
+
+    @admin.display(description=_("quyết định"), ordering="decision_date")
+    def decision(self, obj):
+        if not obj.decision_no:
+            return "—"
+        day = obj.decision_date.strftime("%d/%m/%Y") if obj.decision_date else ""
+        return format_html('<span class="nowrap">{}</span><span class="secondary">{}</span>', obj.decision_no, day)
+
+    @admin.display(description=_("sao"), ordering="stars")
     def stars_display(self, obj):
         if obj.not_rated:
             return gettext("Không đạt")

@@ -1,6 +1,7 @@
-"""Importing a council's register from a file: its admin URL, its permission and its button on the list.
+"""Importing a council's register from a file: its admin URLs, its permission and its button on the list.
 
-The page itself is ``evaluations.import_views.register_import_view`` (upload → preview → confirm).
+The page itself is ``evaluations.import_views.register_import_view`` (upload → preview → confirm); the
+template to fill in is ``register_template_view`` (an .xlsx built from the importer's own columns).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,11 @@ class RegisterImportMixin:
         info = self.opts.app_label, self.opts.model_name
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
+            path(
+                "import/mau.xlsx",
+                self.admin_site.admin_view(import_views.register_template_view),
+                name="%s_%s_import_template" % info,
+            ),
             *super().get_urls(),
         ]
 

@@ -14,7 +14,7 @@ from ..models import Target
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 1
-    fields = ("position", "label", "measure", "min_stars", "max_stars", "target_count")
+    fields = ("position", "label", "label_en", "measure", "min_stars", "max_stars", "target_count")
 
 
 class PhaseAdmin(FoldedTextSearchMixin, ExportMixin, HistoryAdmin):
@@ -36,5 +36,7 @@ class TargetAdmin(FoldedTextSearchMixin, ExportMixin, HistoryAdmin):
     list_display = ("label", "phase", "measure", "min_stars", "max_stars", "target_count", "position")
     list_filter = ("phase", "measure")
     list_select_related = ("phase",)
-    text_search_fields = ("label", "phase__name")
-    export_fields = ("phase__name", "label", "measure", "min_stars", "max_stars", "target_count", "position")
+    text_search_fields = ("label", "label_en", "phase__name")
+    export_fields = (
+        "phase__name", "label", "label_en", "measure", "min_stars", "max_stars", "target_count", "position",
+    )

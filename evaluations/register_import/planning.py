@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from products.models import Commune, LegacyCommune, Producer, Product, ProductGroup
 
 from .. import rules
-from ..models import Evaluation
+from ..models import DECIDED_STATUSES, Evaluation
 from ..rules import CouncilLevel
 from .cells import (
     cell_text,
@@ -97,11 +97,15 @@ class _Registry:
             for pk, producer_id, name in Product.objects.values_list("pk", "producer_id", "name")
         }
         self.decision_stars = {}  # DecisionKey → the stars recorded (None for a not-rated evaluation)
-        for product_id, decision_no, proposal_no, proposed, stars in Evaluation.objects.values_list(
-            "product_id", "decision_no", "proposal_no", "proposed_national", "stars"
-        ):
+        self.decisions = defaultdict(list)  # product id → [(decision number, date)] of its recognition decisions
+        rows = Evaluation.objects.values_list(
+            "product_id", "decision_no", "decision_date", "status", "proposal_no", "proposed_national", "stars"
+        )
+        for product_id, decision_no, decision_date, status, proposal_no, proposed, stars in rows:
             if decision_no:
                 self.decision_stars[DecisionKey(product_id, False, number_key(decision_no))] = stars
+            if status in DECIDED_STATUSES:
+                self.decisions[product_id].append((decision_no, decision_date))
             if proposed and proposal_no:
                 self.decision_stars[DecisionKey(product_id, True, number_key(proposal_no))] = stars
 
@@ -186,6 +190,7 @@ class _Planner:
         self.registry = _Registry()
         self.today = timezone.localdate()
         self.seen = {}  # DecisionKey → (row number, stars) of the first row planning it
+        self.planned_decisions = defaultdict(list)  # product key → [(decision number, date)] planned by earlier rows
 
     def plan_rows(self, records):
         for number, record in records:
@@ -299,12 +304,27 @@ class _Planner:
                 return
         elif isinstance(product.key, int) and key in self.registry.decision_stars:
             self._already_recorded(row, row_plan, decision, self.registry.decision_stars[key])
+        elif self._same_day_as_another_decision(row, decision, product):
+            return
         else:
             self.seen[key] = (row.number, decision.stars)
+            if not decision.is_proposal:
+                self.planned_decisions[product.key].append((decision.number, decision.date))
             values = _evaluation_values(row, decision, self.report.filename)
             self.plan.evaluations.append(NewEvaluation(product_key=product.key, values=values, row=row.number))
             self.report.created_evaluations += 1
         self.report.rows.append(row_plan)
+
+    def _same_day_as_another_decision(self, row: _Row, decision: _Decision, product: _Match) -> bool:
+        """A new recognition of a product that already has another decision that day (in the register or in
+        an earlier row): an error naming the first (``rules.same_day_recognition_problem``, as the admin)."""
+        if decision.is_proposal or decision.date is None:
+            return False
+        earlier = [*self.registry.decisions.get(product.key, ()), *self.planned_decisions.get(product.key, ())]
+        problem = rules.same_day_recognition_problem(decision_date=decision.date, earlier=earlier)
+        if problem:
+            row.error("decision_date", problem)
+        return problem is not None
 
     def _repeat_of_earlier_row(self, row: _Row, row_plan: RowPlan, decision: _Decision, first) -> bool:
         """A second row for the same decision: unchanged if it agrees, an error (False) otherwise."""
@@ -387,7 +407,9 @@ def _read_date(row: _Row, today: datetime.date) -> datetime.date | None:
     if decision_date is None:
         row.error("decision_date", gettext("Ngày không hợp lệ “%(value)s”: ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
                   % {"value": row.text["decision_date"]})
-    elif problem := rules.decision_date_problem(decision_date=decision_date, today=today):
+    elif problem := rules.decision_date_problem(
+        decision_date=decision_date, today=today, rule_set=rules.rule_set_for(decision_date)
+    ):
         row.error("decision_date", problem)
         return None
     return decision_date

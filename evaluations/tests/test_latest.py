@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from evaluations.models import Evaluation
 from evaluations.selectors import recognitions_out_of_step
+from evaluations.services import recognitions_resequence
 from products.models import Product
 from tests.factories import make_evaluation, make_recognition
 
@@ -89,6 +90,8 @@ def test_a_superuser_moving_or_deleting_a_decision_in_the_admin(client):
             continue
         data[name] = value
     data["decision_date"] = "01/01/2020"  # a correction: the "later" decision was in fact the earlier one
+    data["evaluated_on"] = "01/12/2019"  # ... evaluated then, under the rules in force then
+    data["rule_set"] = "1048"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     later.refresh_from_db()
@@ -142,7 +145,11 @@ def test_recording_recognising_revoking_and_proposing_one_at_a_time():
 
 def test_two_decisions_on_one_day_the_later_row_is_current():
     early = make_recognition(stars=3, decision_date=datetime.date(2023, 6, 1))
-    same_day = make_recognition(early.product, stars=4, decision_date=datetime.date(2023, 6, 1))
+    # The rules refuse a second recognition on one day (rules.same_day_recognition_problem); a pair already in the
+    # register from before that rule still resolves to the later row.
+    same_day = make_recognition(early.product, stars=4, decision_date=datetime.date(2023, 6, 2))
+    Evaluation.objects.filter(pk=same_day.pk).update(decision_date=datetime.date(2023, 6, 1))
+    recognitions_resequence(product_ids=[early.product_id])
     early.product.refresh_from_db()
     assert early.product.current_recognition_id == same_day.pk
     assert_latest_matches_reference()

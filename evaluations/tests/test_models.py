@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
+from evaluations import rules
 from evaluations.models import Evaluation, Phase, Target
 from evaluations.rules import CouncilLevel, RuleSet
 from evaluations.services import evaluation_propose_national, evaluation_recognise, evaluation_revoke
@@ -255,7 +257,7 @@ def test_target_labels_are_unique_within_a_phase():
 )
 def test_a_recognition_must_be_one_the_council_could_decide(level, stars, decision_date, field):
     evaluation = raw_evaluation(level=level, declared_stars=stars, status="scored",
-                                evaluated_on=datetime.date(2017, 1, 1))
+                                rule_set=rules.rule_set_for(min(decision_date, datetime.date.today())))
     with pytest.raises(ValidationError) as error:
         evaluation_recognise(evaluation=evaluation, decision_no="1/QĐ-UBND", decision_date=decision_date)
     assert field in error.value.message_dict
@@ -271,7 +273,8 @@ def test_a_recognition_must_be_one_the_council_could_decide(level, stars, decisi
     ],
 )
 def test_recognitions_each_council_can_decide(level, stars, decision_date):
-    evaluation = raw_evaluation(level=level, declared_stars=stars, status="scored")
+    evaluation = raw_evaluation(level=level, declared_stars=stars, status="scored",
+                                rule_set=rules.rule_set_for(decision_date))
     evaluation_recognise(evaluation=evaluation, decision_no="1/QĐ-UBND", decision_date=decision_date)
     assert Evaluation.objects.recognised().get().stars == stars
 
@@ -293,3 +296,22 @@ def test_only_a_provincial_90_point_evaluation_can_be_proposed():
     assert_refused_by_database(
         proposed_national=True, proposal_date=DAY, score_a=35, score_b=25, score_c=29, status="scored"
     )
+
+
+def test_a_target_shows_its_english_label_on_english_pages_and_falls_back_to_vietnamese():
+    phase = Phase.objects.get(name="2021–2025")
+    named = Target.objects.create(phase=phase, label="Sản phẩm mới", label_en="New products", target_count=5)
+    unnamed = Target.objects.create(phase=phase, label="Sản phẩm khác", target_count=5)
+    assert (named.display_label, unnamed.display_label) == ("Sản phẩm mới", "Sản phẩm khác")
+    with translation.override("en"):
+        assert (named.display_label, unnamed.display_label) == ("New products", "Sản phẩm khác")
+    with translation.override("en-gb"):
+        assert named.display_label == "New products"
+
+
+def test_a_target_count_of_zero_is_refused_on_its_field_in_vietnamese():
+    phase = Phase.objects.get(name="2021–2025")
+    target = Target(phase=phase, label="Không có gì", target_count=0)
+    with pytest.raises(ValidationError) as error:
+        target.full_clean()
+    assert error.value.message_dict == {"target_count": ["Chỉ tiêu phải lớn hơn 0."]}

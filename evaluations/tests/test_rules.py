@@ -171,3 +171,71 @@ def test_the_public_status_reports_an_expiring_certificate_as_valid():
     assert [str(s.label) for s in rules.CertificateStatus] == [
         "Còn hiệu lực", "Sắp hết hiệu lực", "Hết hiệu lực", "Đã thu hồi"
     ]
+
+
+# A decision's date (the one check the admin, the decision actions and the import call) -----------------
+
+TODAY = datetime.date(2025, 10, 1)
+
+
+@pytest.mark.parametrize(
+    "decision_date, rule_set, evaluated_on, refused_because",
+    [
+        (datetime.date(2025, 10, 2), "", None, "ở tương lai"),
+        (datetime.date(2017, 12, 31), "", None, "trước khi có chương trình OCOP"),
+        (datetime.date(2024, 5, 1), RuleSet.R148, datetime.date(2024, 5, 2), "trước ngày đánh giá 02/05/2024"),
+        # The issue's typo: a recognition under the 148 rules dated 2020.
+        (datetime.date(2020, 1, 1), RuleSet.R148, None, "trước khi bộ tiêu chí 148 có hiệu lực (24/02/2023)"),
+        (datetime.date(2023, 2, 23), RuleSet.R148, None, "trước khi bộ tiêu chí 148 có hiệu lực"),
+        # After 1048 ended, only to close a round evaluated under it.
+        (datetime.date(2024, 5, 1), RuleSet.R1048, None, "sau khi bộ tiêu chí 1048 hết hiệu lực (23/02/2023)"),
+        (datetime.date(2024, 5, 1), RuleSet.R1048, datetime.date(2023, 3, 1), "sau khi bộ tiêu chí 1048 hết hiệu lực"),
+    ],
+)
+def test_a_decision_date_outside_what_the_rules_allow_is_refused(
+    decision_date, rule_set, evaluated_on, refused_because
+):
+    problem = rules.decision_date_problem(
+        decision_date=decision_date, today=TODAY, rule_set=rule_set, evaluated_on=evaluated_on
+    )
+    assert refused_because in problem
+
+
+@pytest.mark.parametrize(
+    "decision_date, rule_set, evaluated_on",
+    [
+        (datetime.date(2018, 1, 1), RuleSet.R1048, None),  # the programme's first day
+        (datetime.date(2019, 12, 23), RuleSet.R1048, datetime.date(2019, 12, 1)),
+        (datetime.date(2023, 2, 24), RuleSet.R148, None),  # 148's first day
+        (datetime.date(2023, 4, 10), RuleSet.R1048, datetime.date(2023, 2, 10)),  # a 1048 round closed late
+        (TODAY, RuleSet.R148, TODAY),
+    ],
+)
+def test_a_decision_date_within_its_rule_set_is_accepted(decision_date, rule_set, evaluated_on):
+    assert rules.decision_date_problem(
+        decision_date=decision_date, today=TODAY, rule_set=rule_set, evaluated_on=evaluated_on
+    ) is None
+
+
+def test_every_day_of_the_programme_falls_in_the_rule_set_in_force_that_day():
+    day = rules.OCOP_START
+    while day <= TODAY:
+        start, end = rules.rule_set_period(rules.rule_set_for(day))
+        assert start <= day and (end is None or day <= end), day
+        day += datetime.timedelta(days=29)
+
+
+def test_an_evaluation_cannot_be_dated_before_its_rule_set():
+    assert "trước khi bộ tiêu chí 148 có hiệu lực" in rules.evaluation_date_problem(
+        evaluated_on=datetime.date(2022, 12, 1), rule_set=RuleSet.R148
+    )
+    # A council may finish a round under the old set after the new one starts.
+    assert rules.evaluation_date_problem(evaluated_on=datetime.date(2023, 3, 1), rule_set=RuleSet.R1048) is None
+
+
+def test_a_second_recognition_on_the_same_day_names_the_first():
+    day = datetime.date(2024, 6, 1)
+    earlier = [("12/QĐ-UBND", datetime.date(2023, 1, 5)), ("925/QĐ-UBND", day)]
+    problem = rules.same_day_recognition_problem(decision_date=day, earlier=earlier)
+    assert "925/QĐ-UBND" in problem and "01/06/2024" in problem
+    assert rules.same_day_recognition_problem(decision_date=datetime.date(2024, 6, 2), earlier=earlier) is None

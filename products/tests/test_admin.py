@@ -1,6 +1,7 @@
 """The registry admin for units, producers, groups and products: query counts, search, inlines, export."""
 
 import csv
+import datetime
 import io
 import zipfile
 from collections import Counter
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluations.models import Evaluation
@@ -231,7 +233,8 @@ def test_a_producer_added_in_the_admin_gets_a_free_slug(office_client):
     make_producer(name="HTX Đồng Tâm")
     url = reverse("admin:products_producer_add")
     data = {"name": "HTX Dong Tam", "kind": ProducerKind.COOPERATIVE, "commune": any_commune().pk, "address": "",
-            "tax_code": "", "representative": "", "phone": "", "email": ""}
+            "tax_code": "", "representative": "", "phone": "", "email": "",
+            "confirm_duplicate": "on"}  # the same folded name in the same commune: saved once confirmed
     assert office_client.post(url, data).status_code == 302
     producer = Producer.objects.get(name="HTX Dong Tam")
     assert producer.slug == "htx-dong-tam-2"
@@ -291,3 +294,75 @@ def test_safe_cell_neutralises_only_text_that_a_spreadsheet_would_evaluate():
         assert safe_cell(text) == "'" + text
     for value in ("Nước mắm", "", "1/QĐ-UBND", " =1", -1, 2.5, None):
         assert safe_cell(value) == value
+
+
+# --- Guarding the record: messages on their field, likely duplicates, the code assigned on save -------------
+
+PRODUCER_ADD = reverse("admin:products_producer_add")
+
+
+def producer_form(**fields):
+    data = {"name": "HTX Chè Lam Phủ Quảng", "kind": ProducerKind.COOPERATIVE, "commune": any_commune().pk,
+            "address": "", "tax_code": "", "representative": "", "phone": "", "email": ""}
+    data.update(fields)
+    return data
+
+
+def test_a_malformed_tax_code_and_phone_are_refused_on_their_fields_in_vietnamese(office_client):
+    response = office_client.post(PRODUCER_ADD, producer_form(tax_code="12ab", phone="abc"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert set(form.errors) == {"tax_code", "phone"}
+    assert form.non_field_errors() == []
+    html = response.content.decode()
+    assert "Constraint" not in html and "producer_tax_code_format" not in html
+    assert "Hãy sửa lỗi dưới đây." in html
+    assert not Producer.objects.filter(name="HTX Chè Lam Phủ Quảng").exists()
+
+
+def test_a_likely_duplicate_producer_is_flagged_with_a_link_and_saved_only_when_confirmed(office_client):
+    existing = make_producer(name="HTX Chè Lam Phủ Quảng", commune=any_commune())
+    response = office_client.post(PRODUCER_ADD, producer_form(name="htx che lam phu quang"))
+    assert response.status_code == 200
+    message = response.context["adminform"].form.errors["name"][0]
+    assert "đã có chủ thể cùng tên" in message
+    link = reverse("admin:products_producer_change", args=[existing.pk])
+    assert f'<a href="{link}">HTX Chè Lam Phủ Quảng</a>' in response.content.decode()
+    assert 'type="checkbox" name="confirm_duplicate"' in response.content.decode()
+    assert Producer.objects.count() == 1
+
+    response = office_client.post(PRODUCER_ADD, producer_form(name="htx che lam phu quang", confirm_duplicate="on"))
+    assert response.status_code == 302
+    assert Producer.objects.count() == 2
+
+
+def test_the_save_anyway_box_is_hidden_without_a_likely_duplicate(office_client, registry):
+    html = page(office_client, PRODUCER_ADD)
+    assert 'type="hidden" name="confirm_duplicate"' in html
+    assert 'type="checkbox" name="confirm_duplicate"' not in html
+    # Same name in another commune, or an edit that keeps the name: no warning.
+    other = any_commune(code__gt=any_commune().code)
+    make_producer(name="HTX Chè Lam Phủ Quảng", commune=other)
+    assert office_client.post(PRODUCER_ADD, producer_form()).status_code == 302
+    producer = Producer.objects.get(name="HTX Chè Lam Phủ Quảng", commune=any_commune())
+    url = reverse("admin:products_producer_change", args=[producer.pk])
+    assert office_client.post(url, producer_form(address="Thôn 2")).status_code == 302
+
+
+def test_the_product_form_says_the_code_is_assigned_when_saved(office_client):
+    html = page(office_client, reverse("admin:products_product_add"))
+    assert "được cấp khi lưu" in html
+    assert "OCOP-38-tmp" not in html
+    product = make_product()
+    html = page(office_client, reverse("admin:products_product_change", args=[product.pk]))
+    assert product.code in html and "được cấp khi lưu" not in html
+
+
+def test_products_filter_by_certificate_status(office_client):
+    today = timezone.localdate()
+    expiring = make_recognition(stars=3, decision_date=today.replace(year=today.year - 3) + datetime.timedelta(days=30))
+    valid = make_recognition(stars=3, decision_date=today - datetime.timedelta(days=30))
+    listed = results(get_ok(office_client, PRODUCTS, {"hieu_luc": "expiring"}))
+    assert listed == [expiring.product]
+    assert results(get_ok(office_client, PRODUCTS, {"hieu_luc": "valid"})) == [valid.product]
+    assert len(results(get_ok(office_client, PRODUCTS, {"hieu_luc": "bogus"}))) == 2

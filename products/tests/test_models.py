@@ -200,3 +200,64 @@ def test_the_migration_fills_the_current_recognition_as_the_service_keeps_it():
     assert list(Product.objects.order_by("pk").values_list("pk", *Product.CURRENT_COLUMNS)) == kept
     assert Product.objects.get(pk=renewal.product_id).current_recognition_id == renewal.pk
     assert Product.objects.get(pk=revoked.product_id).current_revoked_on == datetime.date(2022, 9, 9)
+
+
+# Phone numbers and tax codes (Vietnamese formats) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["0912345678", "0912 345 678", "0912.345.678", "+84 912 345 678", "0237 3852 123", "(0237) 385 2123",
+     "0912 345 678, 0237 3852 123", ""],
+)
+def test_vietnamese_phone_numbers_are_accepted(phone):
+    assert make_producer(phone=phone).phone == phone
+
+
+@pytest.mark.parametrize("phone", ["abc", "0912 abc def", "12345", "0123456789", "555-0100", "0912345678; xyz"])
+def test_a_phone_that_is_not_a_vietnamese_number_is_refused_on_its_field(phone):
+    with pytest.raises(ValidationError) as error:
+        make_producer(phone=phone)
+    assert list(error.value.message_dict) == ["phone"]
+    assert "không phải số điện thoại Việt Nam hợp lệ" in error.value.message_dict["phone"][0]
+
+
+@pytest.mark.parametrize("tax_code", ["2801234567", "2801234567-001"])
+def test_a_tax_code_of_10_or_10_3_digits_is_accepted(tax_code):
+    assert make_producer(tax_code=tax_code).tax_code == tax_code
+
+
+@pytest.mark.parametrize("tax_code", ["12ab", "280123456", "28012345678", "2801234567-01", "2801234567 001"])
+def test_a_malformed_tax_code_gets_one_vietnamese_message_on_its_field(tax_code):
+    with pytest.raises(ValidationError) as error:
+        make_producer(tax_code=tax_code)
+    assert error.value.message_dict == {
+        "tax_code": ["Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số (ví dụ 2801234567-001)."]
+    }
+
+
+def test_the_tax_code_check_and_the_database_constraint_are_one_pattern():
+    """The field's validator and the CHECK constraint read the same pattern, so neither accepts what the other
+    refuses: every case above gets the same answer from both."""
+    cases = [("2801234567", True), ("2801234567-001", True), ("12ab", False), ("280123456", False)]
+    for n, (tax_code, valid) in enumerate(cases):
+        producer = Producer(name=f"X{n}", slug=f"x{n}", kind="htx", commune=any_commune(), tax_code=tax_code)
+        if valid:
+            producer.save()
+        else:
+            assert_integrity_error(producer.save)
+
+
+def test_likely_duplicates_are_the_same_folded_name_in_the_same_commune():
+    commune, other = Commune.objects.order_by("code")[:2]
+    first = make_producer(name="HTX Chè Lam", commune=commune)
+    make_producer(name="HTX Chè Lam", commune=other)
+    assert list(Producer.objects.likely_duplicates(name="htx  che LAM", commune_id=commune.pk)) == [first]
+    assert not Producer.objects.likely_duplicates(name="HTX Chè Lam", commune_id=commune.pk, exclude_pk=first.pk)
+
+
+def test_a_check_constraint_violation_lands_on_its_field_in_vietnamese():
+    commune = Commune(code="123", name="Thử", kind="xa", slug="thu")
+    with pytest.raises(ValidationError) as error:
+        commune.validate_constraints()
+    assert error.value.message_dict == {"code": ["Mã xã/phường gồm đúng 5 chữ số."]}

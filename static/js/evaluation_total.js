@@ -62,6 +62,26 @@
       return null;
     }
 
+    // The read-only "total" and "stars" rows show what is saved; while scores are typed they show the
+    // same figures as the live summary, marked unsaved, so the page never says "-" beside "75 — 4 sao".
+    function readonlyCell(name) {
+      var cell = document.querySelector(".field-" + name + " .readonly");
+      return cell ? { node: cell, saved: cell.textContent.trim() } : null;
+    }
+    var savedCells = { total: readonlyCell("total"), stars: readonlyCell("stars") };
+
+    function showInRow(name, text) {
+      var cell = savedCells[name];
+      if (!cell) { return; }
+      if (text === null || text === cell.saved) {
+        cell.node.textContent = cell.saved;
+        cell.node.classList.remove("unsaved");
+        return;
+      }
+      cell.node.textContent = text + " (" + rules.labels.unsaved + ")";
+      cell.node.classList.add("unsaved");
+    }
+
     function update() {
       var set = currentRuleSet(), maxima = rules.maxima[set] || {}, warnings = [], total = 0, complete = true;
       ["a", "b", "c"].forEach(function (part) {
@@ -75,17 +95,21 @@
         total += value;
       });
       output.textContent = "";
+      showInRow("total", complete ? String(total) : null);
       if (notRated && notRated.checked) {
+        output.hidden = false;
         output.textContent = rules.labels.notRated;
+        showInRow("stars", rules.labels.notRatedShort);
         return;
       }
-      if (!complete) { output.hidden = true; return; }
+      if (!complete) { output.hidden = true; showInRow("stars", null); return; }
       output.hidden = false;
       var stars = starsFor(total);
       if (stars !== null && stars > rules.belowCentralMax && (!level || level.value !== rules.central)) {
         stars = rules.belowCentralMax;
         warnings.push(rules.labels.candidate);
       }
+      showInRow("stars", stars === null ? null : String(stars));
       if (stars !== null && stars < rules.certifiedMin) { warnings.push(rules.labels.notCertified); }
       var summary = document.createElement("strong");
       summary.textContent = rules.labels.total + ": " + total + " " + rules.labels.points +
