@@ -33,7 +33,9 @@ from django.utils.translation import get_language, gettext
 from products.models import Commune, LegacyDistrict, Producer, Product, ProductGroup
 
 from . import rules
-from .models import DECIDED_STATUSES, Evaluation, Phase, Target, decided_by_condition, revoked_by_condition
+from .models import (
+    DECIDED_STATUSES, Evaluation, Phase, Target, decided_by_condition, localised_label, revoked_by_condition,
+)
 
 # --- Conditions ------------------------------------------------------------------------------
 
@@ -73,6 +75,7 @@ class RangeTally:
 @dataclass
 class TargetProgress:
     label: str
+    label_en: str
     measure: str
     measure_label: str
     min_stars: int
@@ -80,6 +83,11 @@ class TargetProgress:
     target: int
     achieved: int
     elapsed_share: float  # 0..1, shared with the phase
+
+    @property
+    def display_label(self) -> str:
+        """The label in the page's language (``models.localised_label``)."""
+        return localised_label(self.label, self.label_en)
 
     @property
     def percent(self) -> float:
@@ -274,6 +282,7 @@ def _phase_progress(phases, tallies, day) -> list[PhaseProgress]:
             targets.append(
                 TargetProgress(
                     label=target.label,
+                    label_en=target.label_en,
                     measure=target.measure,
                     measure_label=str(target.get_measure_display()),
                     min_stars=target.min_stars,
@@ -612,7 +621,7 @@ def registry_version() -> tuple:
 def _phases_signature(phases) -> tuple:
     return tuple(
         (p.pk, p.name, p.start, p.end, tuple(
-            (t.pk, t.label, t.measure, t.min_stars, t.max_stars, t.target_count, t.position) for t in p.targets.all()
+            (t.pk, t.label, t.label_en, t.measure, t.min_stars, t.max_stars, t.target_count, t.position) for t in p.targets.all()
         ))
         for p in phases
     )

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
 from ocop_registry.exports import csv_response
-from products.templatetags.catalogue import demo_phone
 
 from . import rules, selectors
 from .forms import as_of_from_query
@@ -61,7 +60,7 @@ def expiring_csv(request):
             yield [
                 product.code, product.name, evaluation.stars, evaluation.decision_no, evaluation.decision_date,
                 valid_until, (valid_until - day).days, notice_by, producer.name, producer.representative,
-                demo_phone(producer.pk) if producer.is_demo else producer.phone, producer.email, producer.address, product.commune.full_name,
+                producer.shown_phone, producer.email, producer.address, product.commune.full_name,
             ]
 
     return csv_response(f"ocop-sap-het-han-{day.isoformat()}.csv", CSV_HEADER, rows())

@@ -100,22 +100,14 @@ def _qr_svg(url: str, title: str) -> str:
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
-# A demo producer's phone as the public sees it: the form of a number, none that anyone answers.
-DEMO_PHONE_PREFIX = "0000 000 "
-
-
 @register.simple_tag
 def public_phone(producer):
     """A producer's phone as public pages show it: a ``tel:`` link, or "" without one. A demo producer's
     (``is_demo``) is always a fictitious ``0000 000 0xx`` marked "số minh họa", never dialable, whatever the
     record holds (demo data loaded before issue 11 had realistic numbers)."""
     if producer.is_demo:
-        return format_html('{} <span class="demo-tag">({})</span>', demo_phone(producer.pk), gettext("số minh họa"))
+        return format_html('{} <span class="demo-tag">({})</span>', producer.shown_phone, gettext("số minh họa"))
     if not producer.phone:
         return ""
     return format_html('<a href="tel:{}">{}</a>', producer.phone, producer.phone)
 
-
-def demo_phone(number: int) -> str:
-    """A fictitious phone number: ``0000 000 `` and three digits of ``number``."""
-    return f"{DEMO_PHONE_PREFIX}{number % 1000:03d}"
