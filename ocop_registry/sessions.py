@@ -8,8 +8,9 @@ STAFF_URL_NAMES = ("admin:index", "evaluations:dashboard")
 
 class StaffActivityMiddleware:
     """Each request to a staff area renews the session's expiry (a save, as SESSION_SAVE_EVERY_REQUEST would
-    do for every request). A staff member reading the public catalogue costs no session read, write or
-    Set-Cookie there, so public answers stay the same for everyone."""
+    do for every request). A staff member reading the public catalogue costs no session write or Set-Cookie
+    there, so public answers stay the same for everyone; the header reads the session (and the user's
+    permissions) only to offer the dashboard link to those allowed it. Anonymous visitors cost nothing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
