@@ -254,7 +254,7 @@ def test_a_lockout_lives_in_redis_and_another_process_enforces_it(client, clerk,
     ttl = redis_lock_state.ttl(keys[0])
     assert 14 * 60 < ttl <= 15 * 60  # the 15-minute cool-off, and it expires by itself: never locked forever
 
-    # Another app server: a separate process with REDIS_URL and an empty database of its own.
+    # Another app server: a separate process with REDIS_URL and a database of its own, with no users.
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "DATABASE_URL"))}
     environment.update(
         {
@@ -266,6 +266,7 @@ def test_a_lockout_lives_in_redis_and_another_process_enforces_it(client, clerk,
     )
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='ocop_registry.settings'; django.setup(); "
+        "from django.core.management import call_command; call_command('migrate', verbosity=0); "
         "from django.test import Client, RequestFactory; from axes.handlers.proxy import AxesProxyHandler; "
         "credentials = {'username': 'nhaplieu'}; "
         f"locked = Client().post('{LOGIN}', {{**credentials, 'password': '{PASSWORD}'}}).status_code; "
