@@ -5,6 +5,7 @@ the English. These tests fail when a string was added without a translation, whe
 dropped or renamed a placeholder, or when the ``.mo`` was not recompiled after editing the ``.po``.
 """
 
+import ast
 import datetime
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation.template import templatize
 
 from evaluations.register_import import register_import
 from tests.factories import make_recognition
@@ -52,6 +54,33 @@ def test_every_message_is_visible_to_makemessages_and_underscore_means_one_thing
                 odd += [f"{path.relative_to(root)}: {name}" for name in names.split(", ") if name not in VISIBLE_NAMES]
     assert odd == []
 
+
+
+TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(")
+TEMPLATE_LITERAL = re.compile(r"\s*u?('(?:[^'\\]|\\.)*')\s*,?")
+
+
+def template_messages(source: str) -> set:
+    """(context, message id) of every translatable string of a template, read as makemessages reads it
+    (``templatize`` turns the template into calls of gettext and its kin)."""
+    code, found = templatize(source), set()
+    for call in TEMPLATE_CALL.finditer(code):
+        literals, position = [], call.end()
+        while match := TEMPLATE_LITERAL.match(code, position):
+            literals.append(ast.literal_eval(match.group(1)))
+            position = match.end()
+        context = literals.pop(0) if call.group(1).endswith("pgettext") else ""
+        found.add((context, literals[0]))
+    return found
+
+
+def test_every_template_string_is_in_the_catalogue(po):
+    """A string added to a template without running ``make messages`` would stay Vietnamese on English pages."""
+    catalogue = {(entry.msgctxt or "", entry.msgid) for entry in po}
+    missing = []
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        missing += [f"{path.name}: {message}" for message in template_messages(path.read_text()) - catalogue]
+    assert missing == []
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy(po):
