@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 
 def _page(request, template_name, status, context=None):
-    response = render(request, template_name, {"status_code": status, **(context or {})}, status=status)
+    # An error page reads no data: the database may be why it is shown (the demo banner's check is skipped).
+    context = {"status_code": status, "demo_published": False, **(context or {})}
+    response = render(request, template_name, context, status=status)
     # An error answer is about this request only; a shared cache must not keep it for the URL.
     response["Cache-Control"] = "no-store"
     return response
