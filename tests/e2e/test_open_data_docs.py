@@ -41,4 +41,5 @@ def test_demo_data_is_marked_on_the_page_and_on_the_printed_certificate(producti
     page.get_by_role("link", name="Bản in giấy chứng nhận").click()
     page.emulate_media(media="print")
     expect(page.locator(".demo-watermark")).to_be_visible()
-    expect(page.locator(".demo-watermark")).to_have_text("MINH HỌA — KHÔNG CÓ GIÁ TRỊ")
+    drawn = page.locator(".demo-watermark").evaluate("element => getComputedStyle(element, '::before').content")
+    assert drawn == '"MINH HỌA — KHÔNG CÓ GIÁ TRỊ"'
