@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in one process per core (pytest-xdist), a whole test file to a process: PYTEST_WORKERS=0 for one.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test setup install install-dev messages bench clean
 
@@ -42,7 +44,7 @@ test: install-dev
 		echo "NOTICE: no Chromium found: browser tests (tests/e2e) will be SKIPPED. Install Debian's 'chromium' to run them."; \
 	fi
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Interface strings are written in Vietnamese; this refreshes the English catalogue (locale/en) and
 # compiles every catalogue. locale/vi only fills gaps in Django's own Vietnamese admin catalogue.

@@ -1,10 +1,15 @@
 """Test set-up shared by the whole suite."""
 
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 
-from tests.factories import OFFICE, make_staff
+from tests.factories import OFFICE, make_staff, reference_data_load
 
 
 @pytest.fixture(scope="session")
@@ -12,6 +17,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load Thanh Hóa's administrative units once into the test database."""
     with django_db_blocker.unblock():
         call_command("load_communes", verbosity=0, stdout=open("/dev/null", "w"))
+
+
+@pytest.fixture(scope="module")
+def demo_story(django_db_setup, django_db_blocker):
+    """The demo story (``manage.py load_demo``, several seconds) loaded once per test module, in a transaction
+    rolled back after the module's last test. Each test still asks for ``db`` and runs in a savepoint of its own,
+    so what one test changes is back for the next. Not for ``transactional_db`` or ``live_server`` tests: they
+    would not see the story, or would commit into it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        with django_db_blocker.block():  # tests still need ``db`` to touch the database
+            yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +45,37 @@ def office_client(client, db):
     """A client logged in as a member of the coordination office (every right on the registry)."""
     client.force_login(make_staff("office", role=OFFICE))
     return client
+
+
+def _transactional(item) -> bool:
+    """Whether ``item`` runs outside a rolled-back transaction (its database is emptied when it ends)."""
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    return bool(transactional or reset_sequences or "transactional_db" in names or "live_server" in names)
+
+
+def pytest_collection_modifyitems(items):
+    """The demo story stays loaded from the first test of a module that asks for it (``demo_story``) to the
+    module's end, so within each file the tests that build their own registry run first. Transactional tests
+    stay last, as pytest-django orders them."""
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or items[end].path != items[start].path:
+            items[start:end] = sorted(
+                items[start:end],
+                key=lambda item: (_transactional(item), "demo_story" in getattr(item, "fixturenames", ())),
+            )
+            start = end
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has emptied the database, put the reference data back unless the next test is
+    transactional too (it loads its own). In a single process pytest-django runs transactional tests last; a
+    worker of ``pytest -n`` runs whole files in any order, so plain tests can follow one."""
+    yield
+    if _transactional(item) and (nextitem is None or not _transactional(nextitem)):
+        blocker = item.config.stash[blocking_manager_key]
+        with blocker.unblock():
+            reference_data_load()

@@ -35,6 +35,7 @@ class TargetProgressSerializer(serializers.Serializer):
     """One target of a phase and how much of it was achieved by the as-of date."""
 
     label = serializers.CharField(help_text=_("Tên chỉ tiêu"))
+    label_en = serializers.CharField(help_text=_("Tên chỉ tiêu bằng tiếng Anh (rỗng nếu chưa có)"))
     measure = serializers.ChoiceField(choices=Target.Measure.choices, help_text=_("Cách đếm của chỉ tiêu"))
     min_stars = serializers.IntegerField(help_text=_("Hạng sao thấp nhất được tính"))
     max_stars = serializers.IntegerField(help_text=_("Hạng sao cao nhất được tính"))

@@ -22,6 +22,7 @@ under an older version are never served again. While Redis is unreachable there 
 each request gets a new one, and nothing is served from the cache.
 """
 
+import functools
 import time
 
 from django.core.cache import cache
@@ -48,6 +49,22 @@ def ensure(version: int | None) -> int:
     if cache.add(KEY, started, None):
         return started
     return cache.get(KEY) or started  # another worker started it first (or Redis went away meanwhile)
+
+
+def memoised(compute):
+    """``compute()`` (no arguments) remembered in this process until the data version changes: one cache read a
+    call, and ``compute`` once per version per process. For a small answer that many pages need."""
+    memo = {}
+
+    @functools.wraps(compute)
+    def answer():
+        version = current()
+        if version not in memo:
+            memo.clear()
+            memo[version] = compute()
+        return memo[version]
+
+    return answer
 
 
 def last_modified(version: int) -> int:

@@ -1,12 +1,10 @@
 """Template context shared by every page."""
 
-from django.db.models import Q
 from django.utils.functional import SimpleLazyObject
 
 from evaluations import rules
-from ocop_registry import data_version
 
-from .models import Product
+from . import selectors
 
 
 def ocop_rules(request):
@@ -31,22 +29,5 @@ def ocop_rules(request):
 def demo_data(request):
     """``demo_published``: whether any demo record is public (base.html's site-wide banner, the home page's
     wording). Read only by a page that shows it, and then once per data version per process
-    (:func:`demo_published`): no query on most requests."""
-    return {"demo_published": SimpleLazyObject(demo_published)}
-
-
-# (data version, answer) of this process's last look at the database.
-_demo_memo: tuple[int | None, bool] = (None, False)
-
-
-def demo_published() -> bool:
-    """Whether a published product is demo data or made by a demo producer (``is_demo``): the public can see
-    demo data. One EXISTS query per data version in each process, then none until the next write bumps the
-    version (``ocop_registry.data_version``); the version is one cache read."""
-    global _demo_memo
-    version = data_version.current()
-    seen, published = _demo_memo
-    if seen != version:
-        published = Product.objects.published().filter(Q(is_demo=True) | Q(producer__is_demo=True)).exists()
-        _demo_memo = (version, published)
-    return published
+    (:func:`products.selectors.demo_published`): no query on most requests."""
+    return {"demo_published": SimpleLazyObject(selectors.demo_published)}

@@ -22,6 +22,7 @@ from django.utils import timezone
 from evaluations import rules
 from evaluations.models import Evaluation, latest_on_condition, revoked_on_expression
 from evaluations.selectors import reads_current
+from ocop_registry import data_version
 
 from .models import Commune, Producer, Product
 
@@ -202,3 +203,10 @@ def public_producer(*, slug: str, day: datetime.date | None = None) -> Producer 
     day = day or today()
     listed = catalogue_products(day=day).filter(producer=OuterRef("pk"))
     return Producer.objects.select_related("commune").filter(Exists(listed), slug=slug).first()
+
+
+@data_version.memoised
+def demo_published() -> bool:
+    """Whether a published product is demo data or made by a demo producer (``is_demo``): the public can see
+    demo data. One EXISTS query per data version in each process (``data_version.memoised``)."""
+    return Product.objects.published().filter(Q(is_demo=True) | Q(producer__is_demo=True)).exists()

@@ -109,3 +109,21 @@ def make_phase(name="2026–2030", start=datetime.date(2026, 1, 1), end=datetime
 
 def legacy_commune(district: str, name: str) -> LegacyCommune:
     return LegacyCommune.objects.select_related("successor").get(district__name=district, name=name)
+
+
+def reference_data_load():
+    """What migrations and ``load_communes`` put into a new database: the administrative units, the product
+    groups, the programme's phases and targets, and the office's roles. A transactional test (a live server)
+    empties every table when it ends; this puts the reference data back."""
+    import os
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as devnull:
+        call_command("load_communes", verbosity=0, stdout=devnull)
+    import_module("products.migrations.0002_seed_product_groups").seed(apps, None)
+    import_module("evaluations.migrations.0002_seed_phases_and_targets").seed(apps, None)
+    import_module("evaluations.migrations.0007_seed_target_labels_en").seed(apps, None)
+    import_module("evaluations.migrations.0003_roles").seed_roles(apps)

@@ -6,7 +6,6 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Max
 
 from evaluations import selectors
@@ -47,19 +46,8 @@ def test_generate_scale_refuses_nonsense():
 # --- The demo story --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def _demo_story(django_db_setup, django_db_blocker):
-    # Loading takes seconds: loaded once, inside a transaction rolled back after the module's last test, while
-    # each test runs in its own savepoint (pytest-django's ``db``), as products/tests/conftest.py does.
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        with django_db_blocker.block():  # tests still need ``db`` to touch the database
-            yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def demo(db, _demo_story):
+def demo(db, demo_story):
     """The demo story, as ``manage.py load_demo`` writes it."""
 
 

@@ -29,7 +29,7 @@ def test_progress_shape_and_figures(api):
     first = body["phases"][0]
     assert (first["start"], first["end"]) == ("2018-01-01", "2020-12-31")
     target = first["targets"][0]
-    assert set(target) == {"label", "measure", "min_stars", "max_stars", "target", "achieved", "percent"}
+    assert set(target) == {"label", "label_en", "measure", "min_stars", "max_stars", "target", "achieved", "percent"}
     assert (target["achieved"], target["target"], target["percent"]) == (2, 53, 3.8)
     assert body["current"] == {"valid_by_stars": {"3": 1, "4": 1, "5": 0}, "expired": 0, "revoked": 0,
                                "expiring_90_days": 0}
@@ -39,14 +39,18 @@ def test_progress_shape_and_figures(api):
 PINNED = (
     '{"as_of":"2023-11-01","phases":['
     '{"name":"2018–2020","start":"2018-01-01","end":"2020-12-31","targets":['
-    '{"label":"Sản phẩm được công nhận cấp tỉnh (3–4 sao)","measure":"recognised","min_stars":3,"max_stars":4,'
+    '{"label":"Sản phẩm được công nhận cấp tỉnh (3–4 sao)","label_en":"Products recognised at provincial level (3–4 stars)",'
+    '"measure":"recognised","min_stars":3,"max_stars":4,'
     '"target":53,"achieved":3,"percent":5.7},'
-    '{"label":"Sản phẩm đề xuất công nhận 5 sao quốc gia","measure":"proposed_national","min_stars":5,"max_stars":5,'
+    '{"label":"Sản phẩm đề xuất công nhận 5 sao quốc gia","label_en":"Products proposed for national 5-star recognition",'
+    '"measure":"proposed_national","min_stars":5,"max_stars":5,'
     '"target":1,"achieved":0,"percent":0.0}]},'
     '{"name":"2021–2025","start":"2021-01-01","end":"2025-12-31","targets":['
-    '{"label":"Sản phẩm đạt 3–4 sao","measure":"recognised","min_stars":3,"max_stars":4,'
+    '{"label":"Sản phẩm đạt 3–4 sao","label_en":"Products at 3–4 stars",'
+    '"measure":"recognised","min_stars":3,"max_stars":4,'
     '"target":120,"achieved":1,"percent":0.8},'
-    '{"label":"Sản phẩm đạt 5 sao","measure":"recognised","min_stars":5,"max_stars":5,'
+    '{"label":"Sản phẩm đạt 5 sao","label_en":"Products at 5 stars",'
+    '"measure":"recognised","min_stars":5,"max_stars":5,'
     '"target":3,"achieved":1,"percent":33.3}]}],'
     '"current":{"valid_by_stars":{"3":1,"4":1,"5":1},"expired":2,"revoked":1,"expiring_90_days":1}}'
 )
@@ -235,7 +239,7 @@ def test_schema_documents_every_field_of_the_progress_api_and_its_400(api):
     phase = _component(schema, progress["properties"]["phases"]["items"]["$ref"])
     assert list(phase["properties"]) == ["name", "start", "end", "targets"]
     target = _component(schema, phase["properties"]["targets"]["items"]["$ref"])
-    assert list(target["properties"]) == ["label", "measure", "min_stars", "max_stars", "target", "achieved", "percent"]
+    assert list(target["properties"]) == ["label", "label_en", "measure", "min_stars", "max_stars", "target", "achieved", "percent"]
     current = _component(schema, progress["properties"]["current"]["allOf"][0]["$ref"])
     assert list(current["properties"]) == ["valid_by_stars", "expired", "revoked", "expiring_90_days"]
     assert current["properties"]["valid_by_stars"]["additionalProperties"] == {"type": "integer"}

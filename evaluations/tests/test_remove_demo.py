@@ -8,7 +8,6 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from evaluations import demo as demo_module
 from evaluations.models import Evaluation
@@ -28,19 +27,8 @@ def test_without_demo_data_there_is_nothing_to_do(db):
     assert Product.objects.count() == 1
 
 
-@pytest.fixture(scope="module")
-def _demo_story(django_db_setup, django_db_blocker):
-    """The demo story, loaded once for the module (about 10 s) in a transaction rolled back at its end; each
-    test runs in a savepoint of its own, so what one removes is back for the next."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        with django_db_blocker.block():
-            yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def registry(db, _demo_story):
+def registry(db, demo_story):
     """The demo story beside a small real registry: a real producer with a recognised product and its image."""
     producer = make_producer(name="HTX Chè Lam Phủ Quảng")
     product = make_product(name="Chè lam Phủ Quảng", producer=producer, image=png_upload("real.png"))

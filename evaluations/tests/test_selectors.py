@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluations import selectors
-from evaluations.demo import demo_load
 from evaluations.models import Phase, Target
 from evaluations.rules import CouncilLevel
 from evaluations.services import evaluation_propose_national, evaluation_revoke
@@ -27,8 +26,8 @@ def _phases(day):
 
 
 @pytest.fixture
-def demo(db):
-    demo_load()
+def demo(db, demo_story):
+    """The demo story, loaded once for the module (``demo_story``)."""
 
 
 def test_mid_2020_reads_30_of_53_with_6_at_4_stars_and_24_at_3_stars(demo):

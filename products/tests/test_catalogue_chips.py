@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from products import selectors
 from products.models import Commune, LegacyDistrict
-from products.templatetags.catalogue_filters import HIT_RADIUS
+from products.maps import HIT_RADIUS
 from products.tests.test_selectors import days_ago
 from tests.factories import make_product, make_recognition
 

@@ -8,8 +8,8 @@ import os
 import shutil
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
+
+from tests.factories import reference_data_load
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop.
 
@@ -56,9 +56,4 @@ def page(browser):
 def registry_data(transactional_db):
     """Reference data for live-server tests: transactional tests flush the database after each test,
     so the units and the migrations' seeds are loaded again here."""
-    from importlib import import_module
-
-    call_command("load_communes", verbosity=0, stdout=open(os.devnull, "w"))
-    import_module("products.migrations.0002_seed_product_groups").seed(apps, None)
-    import_module("evaluations.migrations.0002_seed_phases_and_targets").seed(apps, None)
-    import_module("evaluations.migrations.0003_roles").seed_roles(apps)
+    reference_data_load()
