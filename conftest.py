@@ -71,11 +71,12 @@ def pytest_collection_modifyitems(items):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test has emptied the database, put the reference data back unless the next test is
-    transactional too (it loads its own). In a single process pytest-django runs transactional tests last; a
-    worker of ``pytest -n`` runs whole files in any order, so plain tests can follow one."""
+    """After a transactional test has emptied the database, put the reference data back when a plain test follows
+    (a transactional one loads its own; after the last test the test database is gone). In a single process
+    pytest-django runs transactional tests last; a worker of ``pytest -n`` runs whole files in any order, so
+    plain tests can follow one."""
     yield
-    if _transactional(item) and (nextitem is None or not _transactional(nextitem)):
+    if nextitem is not None and _transactional(item) and not _transactional(nextitem):
         blocker = item.config.stash[blocking_manager_key]
         with blocker.unblock():
             reference_data_load()
