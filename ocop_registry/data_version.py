@@ -75,9 +75,32 @@ def last_modified(version: int) -> int:
 
 def bump() -> None:
     """Call from every write path that skips model signals: once the transaction commits, readers see a new
-    version (at once outside a transaction; never if it rolls back). Each call bumps once, two cache round
-    trips: a transaction of a few thousand rows with signals (``load_communes``) spends a fraction of a second."""
-    transaction.on_commit(_bump, robust=True)
+    version (at once outside a transaction; never if it rolls back). A transaction bumps once, however many
+    rows it writes: every call registers a callback, and the first of them to run after the commit bumps for
+    all (they share the connection's token, which that first one clears)."""
+    connection = transaction.get_connection()
+    token = getattr(connection, "ocop_bump_token", None)
+    if token is None:
+        token = connection.ocop_bump_token = object()
+    transaction.on_commit(functools.partial(_bump_once, connection, token), robust=True)
+
+
+def _bump_once(connection, token) -> None:
+    if getattr(connection, "ocop_bump_token", None) is not token:
+        return  # an earlier callback of the same transaction bumped already
+    connection.ocop_bump_token = None
+    _bump()
+
+
+# Derived data rebuilt after every bump (``after_bump``), in registration order.
+_rebuilds = []
+
+
+def after_bump(rebuild) -> None:
+    """Call ``rebuild(version)`` after every committed write, with the new data version: for derived data that
+    readers use only while it was built for the current version. Registered from an app's ready()."""
+    if rebuild not in _rebuilds:
+        _rebuilds.append(rebuild)
 
 
 def _bump() -> None:
@@ -85,7 +108,10 @@ def _bump() -> None:
     # Last-Modified never goes back.
     previous = cache.get(KEY)
     now = _now()
-    cache.set(KEY, max(now, previous + 1) if previous else now, None)
+    version = max(now, previous + 1) if previous else now
+    cache.set(KEY, version, None)
+    for rebuild in _rebuilds:
+        rebuild(version)
 
 
 def _changed(sender, **kwargs) -> None:

@@ -10,4 +10,7 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from ocop_registry import data_version
 
+        from . import facet_summary
+
         data_version.watch(self)  # every save or delete of a product, producer, commune… bumps the data version
+        data_version.after_bump(facet_summary.rebuild)  # derived: the catalogue's facet counts

@@ -17,7 +17,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import rules
+from evaluations.selectors import reads_current
 
+from . import facet_summary
 from .models import Commune, LegacyDistrict, Producer, Product, ProductGroup
 from .search import search_products
 from .selectors import CertificateStatus, catalogue_products, decision_year, today, with_certificate_status
@@ -32,6 +34,13 @@ STATUS_CHOICES = [
     (ALL_STATUSES, _("Tất cả")),
 ]
 DEFAULT_STATUS = CertificateStatus.VALID.value
+# The certificate statuses (``rules.CertificateStatus``) each choice of the status filter lists.
+STATUS_SETS = {
+    CertificateStatus.VALID.value: {status.value for status in rules.CERTIFICATE_IN_FORCE},
+    CertificateStatus.EXPIRED.value: {CertificateStatus.EXPIRED.value},
+    CertificateStatus.REVOKED.value: {CertificateStatus.REVOKED.value},
+    ALL_STATUSES: {status.value for status in CertificateStatus},
+}
 
 ORDERING_CHOICES = [
     ("relevance", _("Phù hợp nhất")),  # the search's rank, then newest; without a search, newest
@@ -110,6 +119,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
             if not data.get("status"):
                 data["status"] = DEFAULT_STATUS
         self.day = day or today()
+        self._whole_catalogue = queryset is None
         if queryset is None:
             queryset = catalogue_products(day=self.day)
         super().__init__(data=data, queryset=queryset, **kwargs)
@@ -180,20 +190,35 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def facet_counts(self) -> dict:
         """``{facet: {value: count}}``: for each facet, the results under every other filter, counted by the
-        facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet."""
+        facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet. The unfiltered
+        list of today (only a status chosen) reads most of its counts from the facet summary instead, and counts
+        only the products of its boundary months here (``products.facet_summary``): three queries."""
+        summary = self._summary_counts()
         keys = self.facet_keys()
         parts = [
-            self.queryset_without(name)
+            (self.queryset_without(name) if summary is None else
+             self.queryset_without(name).filter(facet_summary.boundary_condition(self.day)))
             .values(facet=Value(index), key=Cast(key, output_field=CharField()))
             .annotate(n=Count("pk"))
             .order_by()
             for index, (name, key) in enumerate(keys.items())
         ]
         names = list(keys)
-        counts = {name: {} for name in names}
+        counts = summary or {name: {} for name in names}
         for row in parts[0].union(*parts[1:], all=True):
-            counts[names[row["facet"]]][row["key"]] = row["n"]
+            facet = counts[names[row["facet"]]]
+            facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
         return counts
+
+    def _summary_counts(self) -> dict | None:
+        """The facet summary's counts when they apply: today's catalogue, no filter but the status."""
+        self.is_valid()
+        cleaned = self.form.cleaned_data
+        if not self._whole_catalogue or not reads_current(self.day):
+            return None
+        if any(value for name, value in cleaned.items() if name not in ("status", "ordering")):
+            return None
+        return facet_summary.counts(self.day, STATUS_SETS[cleaned.get("status") or DEFAULT_STATUS])
 
     def facets(self) -> dict:
         """``{filter name: Facet}`` with the count of results next to each value.

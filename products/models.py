@@ -657,3 +657,28 @@ class ProductImage(models.Model):
     def __str__(self):
         return self.caption or self.image.name
 
+
+
+class CatalogueFacetCount(models.Model):
+    """Derived data (``products.facet_summary``): the public catalogue's products counted by facet value, month of
+    their current decision and month of its revocation. Rebuilt whenever a write commits; read only while it was
+    built for the registry's current data version. Never edited."""
+
+    facet = models.CharField(max_length=16)
+    key = models.CharField(max_length=32, null=True)
+    decided = models.DateField()  # the first day of the decision's month
+    revoked = models.DateField(null=True)  # the first day of the revocation's month
+    products = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+
+class DerivedDataVersion(models.Model):
+    """The data version (``ocop_registry.data_version``) a piece of derived data was last built for."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    version = models.BigIntegerField()
+
+    class Meta:
+        default_permissions = ()

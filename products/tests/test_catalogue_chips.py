@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from products import selectors
-from products.models import Commune, LegacyDistrict
 from products.maps import HIT_RADIUS
+from products.models import Commune, LegacyDistrict
 from products.tests.test_selectors import days_ago
 from tests.factories import make_product, make_recognition
 

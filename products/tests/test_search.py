@@ -269,7 +269,8 @@ def test_the_list_page_takes_as_many_queries_with_a_search_as_without(client, ca
     plain = count_queries(client, url)
 
     for query in ("nuoc mma", "ham rong", "nem do van duc"):
-        assert count_queries(client, f"{url}?q={query}") == plain, query
+        # The plain list reads the facet summary's stamp as well (products.facet_summary); a search never does.
+        assert count_queries(client, f"{url}?q={query}") == plain - 1, query
 
 
 # Through the catalogue's FilterSet (HTML list, CSV and API) -----------------------------------------------

@@ -1,0 +1,124 @@
+"""The catalogue's facet summary (``products.facet_summary``): derived counts that give the unfiltered list the
+same figures as counting the products, kept true by a rebuild after every committed write."""
+
+import datetime
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.http import QueryDict
+from django.utils import timezone
+
+from evaluations import rules
+from evaluations.services import evaluation_revoke
+from ocop_registry import data_version
+from products import facet_summary
+from products.filters import ALL_STATUSES, CatalogueFilterSet
+from products.models import CatalogueFacetCount, DerivedDataVersion
+from products.selectors import catalogue_products
+from tests.factories import make_product, make_recognition, reference_data_load
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = ["", "valid", "expired", "revoked", ALL_STATUSES]
+
+
+def counts(query: str, day: datetime.date, *, summary: bool) -> dict:
+    """The list's facet counts on ``day``: through the summary when it applies, or from the products alone (a
+    filterset over a given queryset never reads the summary)."""
+    queryset = None if summary else catalogue_products(day=day)
+    return CatalogueFilterSet(QueryDict(query), queryset=queryset, day=day).facet_counts()
+
+
+def without_zeros(figures: dict) -> dict:
+    return {facet: {key: n for key, n in values.items() if n} for facet, values in figures.items()}
+
+
+@pytest.fixture
+def registry():
+    """A few hundred products decided over the programme's years, with revocations past and future, and
+    decisions on each boundary of the coming days (the month of the day, of lapsing, of "expiring soon")."""
+    call_command("generate_scale", "--products", "300", stdout=io.StringIO())
+    today = timezone.localdate()
+    for offset in (0, 20, 45, 100):
+        day = today + datetime.timedelta(days=offset)
+        for decided in (day, rules.earliest_valid_decision_date(day), rules.expiring_decided_before(day)):
+            if decided <= today:
+                make_recognition(make_product(), stars=4, decision_date=decided)
+    revoked = make_recognition(make_product(), stars=3, decision_date=today - datetime.timedelta(days=400))
+    evaluation_revoke(evaluation=revoked, revocation_no="7/QĐ-UBND", revocation_date=today)
+    facet_summary.rebuild()
+    return today
+
+
+@pytest.mark.parametrize("offset", [0, 1, 17, 31, 60, 89, 90, 91, 150, 365, 800])
+def test_the_summary_gives_the_counts_of_the_products_on_every_day(registry, offset):
+    day = registry + datetime.timedelta(days=offset)
+    for status in STATUSES:
+        query = f"status={status}" if status else ""
+        assert without_zeros(counts(query, day, summary=True)) == without_zeros(counts(query, day, summary=False)), (
+            day, status)
+
+
+def test_the_unfiltered_list_reads_the_summary_and_counts_only_three_months_of_products(
+    registry, django_assert_num_queries
+):
+    assert CatalogueFacetCount.objects.exists()
+    filterset = CatalogueFilterSet(QueryDict(""))
+    with django_assert_num_queries(3):  # the summary's stamp, the summary, the boundary months' products
+        figures = filterset.facet_counts()
+    assert sum(figures["status"].values()) == catalogue_products().count()
+
+
+def test_a_filtered_list_counts_the_products(registry, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        CatalogueFilterSet(QueryDict("stars=4")).facet_counts()
+
+
+def test_a_summary_built_for_another_data_version_is_never_read(registry, django_assert_num_queries):
+    product = make_product()
+    make_recognition(product, stars=5, decision_date=registry - datetime.timedelta(days=40))
+    # The write has not committed (the test's transaction): move the version on as its commit would, without the
+    # rebuild that follows it (as if the rebuild had failed, or were still running).
+    cache.set(data_version.KEY, data_version.current() + 1, None)
+    filterset = CatalogueFilterSet(QueryDict(""))
+    with django_assert_num_queries(2):  # the stamp, then the products
+        figures = filterset.facet_counts()
+    assert figures == counts("", registry, summary=False)
+    assert figures["stars"]["5"] >= 1
+
+
+def test_every_committed_write_rebuilds_the_summary(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_recognition(make_product(), stars=5, decision_date=registry - datetime.timedelta(days=200))
+    stamp = DerivedDataVersion.objects.get(name=facet_summary.NAME).version
+    assert stamp == data_version.current()  # built for the version the write made: readers use it
+    assert counts("", registry, summary=True) == counts("", registry, summary=False)
+
+
+def test_a_transaction_bumps_the_version_once_however_many_rows_it_writes(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    bumps = []
+    monkeypatch.setattr(data_version, "_bump", lambda: bumps.append(1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(3):
+            make_product()
+    assert len(callbacks) > 1 and len(bumps) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the next transaction bumps again
+        make_product()
+    assert len(bumps) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_finds_the_summary_stale_rebuilds_it_once():
+    """After Redis lost the version (or the database was written by a process with another cache), the first
+    reader outside a transaction rebuilds the summary for the version it sees; the others count meanwhile."""
+    reference_data_load()
+    make_recognition(make_product(), stars=4, decision_date=timezone.localdate() - datetime.timedelta(days=70))
+    cache.set(data_version.KEY, data_version.current() + 1, None)  # as a new Redis would start one
+    figures = CatalogueFilterSet(QueryDict("")).facet_counts()
+    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).version == data_version.current()
+    assert figures == counts("", timezone.localdate(), summary=False)
+    assert figures["stars"]["4"] == 1
