@@ -582,6 +582,11 @@ class Product(ConstraintFieldsMixin, FoldedNameMixin):
             ),
             # A commune's page and the catalogue's commune filter, newest first.
             models.Index(fields=["commune", "-current_decision_date"], name="product_commune_current"),
+            # The revocations of a month (the facet summary's boundary, products.facet_summary).
+            models.Index(
+                fields=["current_revoked_on"], condition=Q(current_revoked_on__isnull=False),
+                name="product_current_revoked",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
