@@ -112,6 +112,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
         model = Product
         fields = []  # every filter is declared above
 
+    # How many products the list holds, when the facet counts tell it (the unfiltered list): else None.
+    total = None
+
     def __init__(self, data=None, queryset=None, *, day=None, **kwargs):
         """``queryset``: catalogue products (``selectors.catalogue_products``) of ``day``, today by default."""
         if data is not None:
@@ -208,7 +211,12 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for row in parts[0].union(*parts[1:], all=True):
             facet = counts[names[row["facet"]]]
             facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
+        if summary is not None:  # no filter but the status: the list is the products of the chosen statuses
+            self.total = sum(counts["status"].get(status, 0) for status in self._chosen_statuses())
         return counts
+
+    def _chosen_statuses(self) -> set:
+        return STATUS_SETS[self.form.cleaned_data.get("status") or DEFAULT_STATUS]
 
     def _summary_counts(self) -> dict | None:
         """The facet summary's counts when they apply: today's catalogue, no filter but the status."""
@@ -218,7 +226,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
             return None
         if any(value for name, value in cleaned.items() if name not in ("status", "ordering")):
             return None
-        return facet_summary.counts(self.day, STATUS_SETS[cleaned.get("status") or DEFAULT_STATUS])
+        return facet_summary.counts(self.day, self._chosen_statuses())
 
     def facets(self) -> dict:
         """``{filter name: Facet}`` with the count of results next to each value.

@@ -17,10 +17,12 @@ from .filters import ORDERING_CHOICES, PAGE_SIZE, CatalogueFilterSet
 from .models import Commune, LegacyDistrict
 
 
-def _page(request, queryset):
-    """The requested page of ``queryset``; a malformed or out-of-range page shows the nearest one,
-    with a notice, never an error."""
+def _page(request, queryset, count=None):
+    """The requested page of ``queryset`` (of ``count`` rows, when the caller knows); a malformed or out-of-range
+    page shows the nearest one, with a notice, never an error."""
     paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # instead of counting the rows again
     raw = request.GET.get("page", "")
     page = paginator.get_page(raw)
     notice = ""
@@ -55,8 +57,8 @@ def home(request):
 @require_GET
 def product_list(request):
     filterset = CatalogueFilterSet(request.GET)
-    page, page_notice = _page(request, filterset.qs)
     facets = filterset.facets()
+    page, page_notice = _page(request, filterset.qs, count=filterset.total)
     return render(
         request,
         "products/product_list.html",

@@ -122,3 +122,13 @@ def test_a_reader_that_finds_the_summary_stale_rebuilds_it_once():
     assert DerivedDataVersion.objects.get(name=facet_summary.NAME).version == data_version.current()
     assert figures == counts("", timezone.localdate(), summary=False)
     assert figures["stars"]["4"] == 1
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_unfiltered_list_knows_its_length_from_the_counts(registry, status, client, django_assert_num_queries):
+    filterset = CatalogueFilterSet(QueryDict(f"status={status}" if status else ""))
+    filterset.facet_counts()
+    assert filterset.total == filterset.qs.count()
+    assert CatalogueFilterSet(QueryDict("stars=4")).total is None  # a filtered list counts its rows
+    response = client.get("/san-pham/", {"status": status} if status else {})
+    assert response.context["page_obj"].paginator.count == filterset.total
