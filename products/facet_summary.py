@@ -74,10 +74,11 @@ def _rebuilt_for_reader(version: int) -> bool:
     """A reader that finds the summary built for another version (after Redis lost the version, or for a
     database written by a process with another cache) rebuilds it: one process per version, only while the
     version is really shared (with Redis down each request has its own) and only outside a transaction (whose
-    writes, not yet committed, must not go into it)."""
+    writes, not yet committed, must not go into it). Without a shared cache (no Redis: each process keeps its own
+    version) each process tries once per version it sees, and the others count from the products."""
     if transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
         return False
-    if not cache.add(f"{NAME}:rebuilding:{version}", True, 60):
+    if not cache.add(f"{NAME}:rebuilding:{version}", True, 3600):
         return False  # another process is rebuilding it; this request counts the products
     rebuild(version)
     return True
