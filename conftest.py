@@ -55,16 +55,30 @@ def _transactional(item) -> bool:
     return bool(transactional or reset_sequences or "transactional_db" in names or "live_server" in names)
 
 
+# Module-scoped data (``demo_story`` here, ``_catalogue_rows`` in products/tests/conftest.py): it stays in the
+# database from the first test of a module that asks for it to the module's end.
+MODULE_DATA = ("demo_story", "_catalogue_rows")
+
+
+def _database_rank(item) -> int:
+    """The rank pytest-django sorts tests by (0 plain database, 1 transactional, 2 none)."""
+    if _transactional(item):
+        return 1
+    return 0 if item.get_closest_marker("django_db") or "db" in getattr(item, "fixturenames", ()) else 2
+
+
 def pytest_collection_modifyitems(items):
-    """The demo story stays loaded from the first test of a module that asks for it (``demo_story``) to the
-    module's end, so within each file the tests that build their own registry run first. Transactional tests
-    stay last, as pytest-django orders them."""
+    """Within each file, the tests that build their own registry run before those that read module-scoped data
+    (``MODULE_DATA``). Nothing else moves: file order and pytest-django's order (plain database tests, then
+    transactional ones, then the rest) stand."""
     start = 0
     for end in range(1, len(items) + 1):
         if end == len(items) or items[end].path != items[start].path:
             items[start:end] = sorted(
                 items[start:end],
-                key=lambda item: (_transactional(item), "demo_story" in getattr(item, "fixturenames", ())),
+                key=lambda item: (
+                    _database_rank(item), any(name in getattr(item, "fixturenames", ()) for name in MODULE_DATA)
+                ),
             )
             start = end
 
