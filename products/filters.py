@@ -128,10 +128,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
         super().__init__(data=data, queryset=queryset, **kwargs)
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if "status" not in self.form.cleaned_data:  # a malformed status falls back to the default
-            queryset = with_certificate_status(queryset, DEFAULT_STATUS, day=self.day)
-        return queryset
+        """The list: ``queryset`` is the filterset's own (django-filter's ``qs``), searched once for the list and
+        its facet counts (:attr:`_searched`)."""
+        return self._narrowed()
 
     # Filter methods -------------------------------------------------------------
 
@@ -163,20 +162,26 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     @cached_property
     def _searched(self):
-        """The catalogue narrowed by the text search, if any: every facet's count starts from it. Built once, as
-        the search's conditions are by far the costliest part of the queries to build (``products.search``)."""
+        """The catalogue narrowed by the text search, if any: the list and every facet's count start from it. Built
+        once: the search asks the database first whether the words are found (``products.search``), and its
+        conditions are by far the costliest part of the queries to build."""
         self.is_valid()
         return self.filters["q"].filter(self.queryset, self.form.cleaned_data.get("q", ""))
 
-    def queryset_without(self, excluded: str):
-        """The results under every valid filter except ``excluded`` (for that filter's counts)."""
+    def _narrowed(self, excluded: str = ""):
+        """The searched catalogue under every valid filter except ``excluded``; a malformed status falls back to
+        the default."""
         queryset = self._searched.all()
         for name, value in self.form.cleaned_data.items():
             if name not in ("q", excluded):
                 queryset = self.filters[name].filter(queryset, value)
         if excluded != "status" and "status" not in self.form.cleaned_data:
             queryset = with_certificate_status(queryset, DEFAULT_STATUS, day=self.day)
-        return queryset.order_by()
+        return queryset
+
+    def queryset_without(self, excluded: str):
+        """The results under every valid filter except ``excluded`` (for that filter's counts)."""
+        return self._narrowed(excluded).order_by()
 
     def facet_keys(self) -> dict:
         """``{facet: expression}``: the value each product counts under in a facet, read from its own

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Case, CharField, Exists, F, FloatField, Func, Lookup, Q, Value, When
+from django.db.models import Case, CharField, F, FloatField, Func, Lookup, Q, Value, When
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
 
@@ -55,8 +55,10 @@ def search_products(queryset, query: str):
     """Products of ``queryset`` matching ``query`` (see the module's docstring), annotated with
     ``search_rank`` and ordered by it, best first, then by the queryset's own ordering.
 
-    An empty query (after folding) returns ``queryset`` unchanged. One SQL statement, whatever the query.
-    A later ``order_by`` (an explicit ordering chosen by the user) replaces the ranking; the filter stays.
+    An empty query (after folding) returns ``queryset`` unchanged. One query asks whether the words are found in
+    ``queryset`` (when the query is short enough to forgive a typo); the filter is then either the words or the
+    similarity, never both. A later ``order_by`` (an explicit ordering chosen by the user) replaces the ranking;
+    the filter stays.
     """
     key = search_key(query)
     if not key:
@@ -64,10 +66,10 @@ def search_products(queryset, query: str):
     matched = Q()
     for word in _distinct_words(key):
         matched &= _any_name(Q(name_key__contains=word))
-    if len(key.split(" ")) <= MAX_SIMILAR_WORDS:
-        # The database evaluates the (uncorrelated) EXISTS once, and the similarity only when it is false.
-        found_nowhere = ~Exists(queryset.filter(matched).order_by().values("pk"))
-        matched |= found_nowhere & _any_name(WordSimilar(F("name_key"), Value(key)), own_name_in_subquery=True)
+    if len(key.split(" ")) <= MAX_SIMILAR_WORDS and not queryset.filter(matched).exists():
+        # Asked apart, not as a NOT EXISTS inside the filter: the filter is repeated in each of the list's facet
+        # counts, and PostgreSQL planned their UNION around the subquery badly (5 s instead of 0.5 s at 100,000).
+        matched = _any_name(WordSimilar(F("name_key"), Value(key)), own_name_in_subquery=True)
     ordering = queryset.query.order_by or (queryset.model._meta.ordering if queryset.query.default_ordering else ())
     return queryset.filter(matched).annotate(search_rank=_rank(key)).order_by("-search_rank", *ordering)
 
