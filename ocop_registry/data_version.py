@@ -82,7 +82,11 @@ def bump() -> None:
     token = getattr(connection, "ocop_bump_token", None)
     if token is None:
         token = connection.ocop_bump_token = object()
-    transaction.on_commit(functools.partial(_bump_once, connection, token), robust=True)
+
+    def bump_once():  # a function, not a partial: Django names a failed robust callback by its __qualname__
+        _bump_once(connection, token)
+
+    transaction.on_commit(bump_once, robust=True)
 
 
 def _bump_once(connection, token) -> None:

@@ -199,25 +199,25 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def facet_counts(self) -> dict:
         """``{facet: {value: count}}``: for each facet, the results under every other filter, counted by the
         facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet. The unfiltered
-        list of today (only a status chosen) reads most of its counts from the facet summary instead, and counts
-        only the products of its boundary months here (``products.facet_summary``): three queries."""
+        list of today (only a status chosen) reads its counts and its length from the facet summary instead
+        (``products.facet_summary``): two small queries, none over the products."""
         summary = self._summary_counts()
+        if summary is not None:  # no filter but the status: the list is the products of the chosen statuses
+            self.total = sum(summary["status"].get(status, 0) for status in self._chosen_statuses())
+            return summary
         keys = self.facet_keys()
         parts = [
-            (self.queryset_without(name) if summary is None else
-             self.queryset_without(name).filter(facet_summary.boundary_condition(self.day)))
+            self.queryset_without(name)
             .values(facet=Value(index), key=Cast(key, output_field=CharField()))
             .annotate(n=Count("pk"))
             .order_by()
             for index, (name, key) in enumerate(keys.items())
         ]
         names = list(keys)
-        counts = summary or {name: {} for name in names}
+        counts = {name: {} for name in names}
         for row in parts[0].union(*parts[1:], all=True):
             facet = counts[names[row["facet"]]]
             facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
-        if summary is not None:  # no filter but the status: the list is the products of the chosen statuses
-            self.total = sum(counts["status"].get(status, 0) for status in self._chosen_statuses())
         return counts
 
     def _chosen_statuses(self) -> set:

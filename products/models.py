@@ -582,11 +582,6 @@ class Product(ConstraintFieldsMixin, FoldedNameMixin):
             ),
             # A commune's page and the catalogue's commune filter, newest first.
             models.Index(fields=["commune", "-current_decision_date"], name="product_commune_current"),
-            # The revocations of a month (the facet summary's boundary, products.facet_summary).
-            models.Index(
-                fields=["current_revoked_on"], condition=Q(current_revoked_on__isnull=False),
-                name="product_current_revoked",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -665,14 +660,13 @@ class ProductImage(models.Model):
 
 
 class CatalogueFacetCount(models.Model):
-    """Derived data (``products.facet_summary``): the public catalogue's products counted by facet value, month of
-    their current decision and month of its revocation. Rebuilt whenever a write commits; read only while it was
-    built for the registry's current data version. Never edited."""
+    """Derived data (``products.facet_summary``): the public catalogue's products of one day counted by facet value
+    and certificate status. Rebuilt whenever a write commits (and on a new day); read only while it was built for
+    the registry's current data version and today. Never edited."""
 
     facet = models.CharField(max_length=16)
     key = models.CharField(max_length=32, null=True)
-    decided = models.DateField()  # the first day of the decision's month
-    revoked = models.DateField(null=True)  # the first day of the revocation's month
+    status = models.CharField(max_length=16, default="")  # rules.CertificateStatus on the day
     products = models.PositiveIntegerField()
 
     class Meta:
@@ -684,6 +678,7 @@ class DerivedDataVersion(models.Model):
 
     name = models.CharField(primary_key=True, max_length=32)
     version = models.BigIntegerField()
+    day = models.DateField(null=True)  # for data that depends on the day too (the certificates' statuses)
 
     class Meta:
         default_permissions = ()

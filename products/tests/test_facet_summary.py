@@ -38,7 +38,7 @@ def without_zeros(figures: dict) -> dict:
 @pytest.fixture
 def registry():
     """A few hundred products decided over the programme's years, with revocations past and future, and
-    decisions on each boundary of the coming days (the month of the day, of lapsing, of "expiring soon")."""
+    decisions on each boundary of the coming days (the day itself, lapsing, "expiring soon")."""
     call_command("generate_scale", "--products", "300", stdout=io.StringIO())
     today = timezone.localdate()
     for offset in (0, 20, 45, 100):
@@ -55,19 +55,19 @@ def registry():
 @pytest.mark.parametrize("offset", [0, 1, 17, 31, 60, 89, 90, 91, 150, 365, 800])
 def test_the_summary_gives_the_counts_of_the_products_on_every_day(registry, offset):
     day = registry + datetime.timedelta(days=offset)
+    facet_summary.rebuild(day=day)  # as the first reader of that day will
     for status in STATUSES:
         query = f"status={status}" if status else ""
         assert without_zeros(counts(query, day, summary=True)) == without_zeros(counts(query, day, summary=False)), (
             day, status)
 
 
-def test_the_unfiltered_list_reads_the_summary_and_counts_only_three_months_of_products(
-    registry, django_assert_num_queries
-):
+def test_the_unfiltered_list_reads_the_summary_and_counts_no_products(registry, django_assert_num_queries):
     assert CatalogueFacetCount.objects.exists()
     filterset = CatalogueFilterSet(QueryDict(""))
-    with django_assert_num_queries(3):  # the summary's stamp, the summary, the boundary months' products
+    with django_assert_num_queries(2) as queries:  # the summary's stamp, the summary
         figures = filterset.facet_counts()
+    assert not any("products_product" in query["sql"] for query in queries.captured_queries)
     assert sum(figures["status"].values()) == catalogue_products().count()
 
 
@@ -111,6 +111,14 @@ def test_a_transaction_bumps_the_version_once_however_many_rows_it_writes(
     assert len(bumps) == 2
 
 
+def test_a_summary_built_for_another_day_is_never_read(registry, django_assert_num_queries):
+    yesterday = registry - datetime.timedelta(days=1)
+    facet_summary.rebuild(day=yesterday)
+    figures = CatalogueFilterSet(QueryDict("")).facet_counts()  # inside the test's transaction: no rebuild
+    assert figures == counts("", registry, summary=False)
+    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).day == yesterday
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_that_finds_the_summary_stale_rebuilds_it_once():
     """After Redis lost the version (or the database was written by a process with another cache), the first
@@ -119,9 +127,14 @@ def test_a_reader_that_finds_the_summary_stale_rebuilds_it_once():
     make_recognition(make_product(), stars=4, decision_date=timezone.localdate() - datetime.timedelta(days=70))
     cache.set(data_version.KEY, data_version.current() + 1, None)  # as a new Redis would start one
     figures = CatalogueFilterSet(QueryDict("")).facet_counts()
-    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).version == data_version.current()
+    stamp = DerivedDataVersion.objects.get(name=facet_summary.NAME)
+    assert (stamp.version, stamp.day) == (data_version.current(), timezone.localdate())
     assert figures == counts("", timezone.localdate(), summary=False)
     assert figures["stars"]["4"] == 1
+    # A new day: the first reader rebuilds the summary for it.
+    DerivedDataVersion.objects.update(day=timezone.localdate() - datetime.timedelta(days=1))
+    assert CatalogueFilterSet(QueryDict("")).facet_counts() == figures
+    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).day == timezone.localdate()
 
 
 @pytest.mark.parametrize("status", STATUSES)
