@@ -1,6 +1,11 @@
 """The open-data API: read-only, unauthenticated, over the same selectors and FilterSet as the HTML catalogue."""
 
+import functools
+
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.renderers import (
@@ -22,7 +27,7 @@ from ocop_registry.site_url import absolute_url
 
 from . import selectors
 from .filters import PAGE_SIZE, CatalogueFilterSet
-from .models import Producer, Product
+from .models import Commune, Producer, Product
 
 # The API's certificate status (``rules.public_certificate_status``): "expiring" is reported as "valid" with
 # ``expiring_soon`` true.
@@ -31,10 +36,33 @@ PUBLIC_STATUSES = [
 ]
 
 
+class CatalogueFilterBackend(DjangoFilterBackend):
+    """The catalogue's FilterSet over the whole catalogue, kept on the view: the unfiltered list's length then
+    comes from the facet summary (``CatalogueFilterSet.count``) instead of a count over every product."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = CatalogueFilterSet(request.query_params, request=request)
+        return view.filterset
+
+
+class CatalogueFilterPaginator(Paginator):
+    """A page of a catalogue list whose length its FilterSet tells."""
+
+    def __init__(self, object_list, per_page, *, filterset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.filterset = filterset
+
+    @cached_property
+    def count(self):
+        return super().count if self.filterset is None else self.filterset.count()
+
+
 class CataloguePagination(PageNumberPagination):
     page_size = PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
+        filterset = getattr(view, "filterset", None)
+        self.django_paginator_class = functools.partial(CatalogueFilterPaginator, filterset=filterset)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
@@ -141,16 +169,63 @@ class ProductDetailSerializer(ProductSerializer):
         fields = [*ProductSerializer.Meta.fields, "description", "legacy_commune", "history"]
 
 
+# The columns a list entry needs (``product_entries``), read as rows rather than model instances.
+LIST_COLUMNS = (
+    "code", "name", "slug", "cert_stars", "is_demo", "group__code", "group__name",
+    "producer__name", "producer__kind", "producer__is_demo", "commune__code", "commune__kind", "commune__name",
+    "cert_decision_no", "cert_decision_date", "cert_status",
+)
+
+
+def product_entries(rows, request) -> list[dict]:
+    """``ProductSerializer``'s representation of each of ``rows`` (``LIST_COLUMNS``), built directly: a page of the
+    list without building 170 model instances and running DRF's fields over them (a third of the request's time).
+    Tests hold it equal to the serializer's, which stays the schema's and the detail's."""
+    marker = "slug-placeholder"  # the product URLs differ only by slug: build the absolute prefix once
+    url_template = absolute_url(reverse("products:product_detail", kwargs={"slug": marker}), request)
+    expiring = rules.CertificateStatus.EXPIRING
+    entries = []
+    for row in rows:
+        decided = row["cert_decision_date"]
+        entries.append({
+            "code": row["code"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "url": url_template.replace(marker, row["slug"]),
+            "stars": row["cert_stars"],
+            "is_demo": row["is_demo"],
+            "group": {"code": row["group__code"], "name": row["group__name"]} if row["group__code"] else None,
+            "producer": {
+                "name": row["producer__name"], "kind": row["producer__kind"], "is_demo": row["producer__is_demo"],
+            },
+            "commune": {
+                "code": row["commune__code"], "name": Commune.full_name_of(row["commune__kind"], row["commune__name"]),
+            },
+            "certificate": {
+                "decision_no": row["cert_decision_no"],
+                "decision_date": decided.isoformat(),
+                "valid_until": selectors.valid_until(decided).isoformat(),
+                "status": rules.public_certificate_status(row["cert_status"]),
+                "expiring_soon": row["cert_status"] == expiring,
+            },
+        })
+    return entries
+
+
 class ProductListAPI(generics.ListAPIView):
     """Products in the public catalogue, with the catalogue's filters as query parameters."""
 
-    serializer_class = ProductSerializer
+    serializer_class = ProductSerializer  # the schema's; the entries are built by product_entries
     pagination_class = CataloguePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [CatalogueFilterBackend]
     filterset_class = CatalogueFilterSet
 
     def get_queryset(self):
         return selectors.catalogue_products()
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*LIST_COLUMNS))
+        return self.get_paginated_response(product_entries(rows, request))
 
 
 class ProductDetailAPI(generics.RetrieveAPIView):

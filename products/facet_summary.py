@@ -87,18 +87,18 @@ again for an hour. Without a shared cache (no Redis: each process keeps
     return True
 
 
-def counts(day: datetime.date, statuses: set) -> dict | None:
-    """``{facet: {key: count}}`` of the catalogue's products on ``day`` whose certificate's status is in
-    ``statuses`` (the ``status`` facet: of every status, by status), from the summary; None when the summary was
-    not built for the current data version and ``day``. Two small queries."""
+def counts(day: datetime.date, statuses: set, *, facets=tuple(KEYS)) -> dict | None:
+    """``{facet: {key: count}}`` of ``facets`` (default all), of the catalogue's products on ``day`` whose
+    certificate's status is in ``statuses`` (the ``status`` facet: of every status, by status), from the summary;
+    None when the summary was not built for the current data version and ``day``. Two small queries."""
     stamp = DerivedDataVersion.objects.filter(name=NAME).values_list("version", "day").first()
     version = data_version.current()
     if stamp != (version, day) and not (day == timezone.localdate() and _rebuilt_for_reader(version, day)):
         return None
-    rows = CatalogueFacetCount.objects.filter(Q(facet="status") | Q(status__in=statuses)).values_list(
-        "facet", "key", "status", "products"
-    )
-    result = {name: {} for name in KEYS}
+    rows = CatalogueFacetCount.objects.filter(
+        Q(facet="status") | Q(status__in=statuses), facet__in=facets
+    ).values_list("facet", "key", "status", "products")
+    result = {name: {} for name in facets}
     for facet, key, status, products in rows:
         key = status if facet == "status" else key
         result[facet][key] = result[facet].get(key, 0) + products

@@ -220,10 +220,17 @@ class CatalogueFilterSet(django_filters.FilterSet):
             facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
         return counts
 
+    def count(self) -> int:
+        """How many products the list holds: the unfiltered list of today's from the facet summary's status
+        counts (no count over the products); any other list's counted."""
+        if self.total is None and (summary := self._summary_counts(facets=("status",))) is not None:
+            self.total = sum(summary["status"].get(status, 0) for status in self._chosen_statuses())
+        return self.qs.count() if self.total is None else self.total
+
     def _chosen_statuses(self) -> set:
         return STATUS_SETS[self.form.cleaned_data.get("status") or DEFAULT_STATUS]
 
-    def _summary_counts(self) -> dict | None:
+    def _summary_counts(self, **kwargs) -> dict | None:
         """The facet summary's counts when they apply: today's catalogue, no filter but the status."""
         self.is_valid()
         cleaned = self.form.cleaned_data
@@ -231,7 +238,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
             return None
         if any(value for name, value in cleaned.items() if name not in ("status", "ordering")):
             return None
-        return facet_summary.counts(self.day, self._chosen_statuses())
+        return facet_summary.counts(self.day, self._chosen_statuses(), **kwargs)
 
     def facets(self) -> dict:
         """``{filter name: Facet}`` with the count of results next to each value.

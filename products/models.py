@@ -167,8 +167,12 @@ class Commune(ConstraintFieldsMixin, FoldedNameMixin):
 
     @property
     def full_name(self):
-        prefix = "Phường" if self.kind == CommuneKind.WARD else "Xã"
-        return f"{prefix} {self.name}"
+        return self.full_name_of(self.kind, self.name)
+
+    @staticmethod
+    def full_name_of(kind: str, name: str) -> str:
+        """"Xã …" or "Phường …": the commune's name as the registry shows it."""
+        return f"{'Phường' if kind == CommuneKind.WARD else 'Xã'} {name}"
 
     def get_absolute_url(self):
         return reverse("products:commune_detail", kwargs={"slug": self.slug})
