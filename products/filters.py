@@ -112,7 +112,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
         model = Product
         fields = []  # every filter is declared above
 
-    # How many products the list holds, when the facet counts tell it (the unfiltered list): else None.
+    # How many products the list holds, once the facet counts told it (``facet_counts``): else None.
     total = None
 
     def __init__(self, data=None, queryset=None, *, day=None, **kwargs):
@@ -199,8 +199,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
     def facet_counts(self) -> dict:
         """``{facet: {value: count}}``: for each facet, the results under every other filter, counted by the
         facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet. The unfiltered
-        list of today (only a status chosen) reads its counts and its length from the facet summary instead
-        (``products.facet_summary``): two small queries, none over the products."""
+        list of today (only a status chosen) reads them from the facet summary instead (``products.facet_summary``):
+        two small queries, none over the products. Either way the counts tell the list's length (:attr:`total`)."""
         summary = self._summary_counts()
         if summary is not None:  # no filter but the status: the list is the products of the chosen statuses
             self.total = sum(summary["status"].get(status, 0) for status in self._chosen_statuses())
@@ -218,6 +218,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for row in parts[0].union(*parts[1:], all=True):
             facet = counts[names[row["facet"]]]
             facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
+        # The status facet counts the list under every other filter, by status: its chosen statuses are the list.
+        self.total = sum(counts["status"].get(status, 0) for status in self._chosen_statuses())
         return counts
 
     def count(self) -> int:
@@ -265,9 +267,9 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
         groups = list(ProductGroup.objects.all())
         codes = {g.pk: g.code for g in groups}
-        group_counts = {}
+        by_group, group_counts = ids("group"), {}
         for group in groups:
-            count = ids("group").get(group.pk, 0)
+            count = by_group.get(group.pk, 0)
             for code in {group.code, codes.get(group.parent_id)} - {None}:
                 group_counts[code] = group_counts.get(code, 0) + count
         chosen = cleaned.get("group") or ""
@@ -281,9 +283,17 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
         by_commune = ids("commune")
         chosen = cleaned.get("commune") or ""
-        communes = Commune.objects.filter(Q(pk__in=by_commune) | Q(code=chosen)).order_by("name_key")
+        communes = (  # rows, not instances: every current commune can be listed
+            Commune.objects.filter(Q(pk__in=by_commune) | Q(code=chosen))
+            .order_by("name_key")
+            .values_list("pk", "code", "kind", "name")
+        )
         facets["commune"] = Facet(
-            "commune", [Option(c.code, c.full_name, by_commune.get(c.pk, 0), c.code == chosen) for c in communes]
+            "commune",
+            [
+                Option(code, Commune.full_name_of(kind, name), by_commune.get(pk, 0), code == chosen)
+                for pk, code, kind, name in communes
+            ],
         )
 
         by_district = ids("district")

@@ -7,12 +7,30 @@ communes with their counts): they never query.
 from dataclasses import dataclass, field
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from products import maps
 from products.filters import ALL_STATUSES, DEFAULT_STATUS
 
 register = template.Library()
+
+# --- A facet's options -------------------------------------------------------------------------------------------
+
+
+@register.simple_tag
+def facet_options(facet):
+    """The ``<option>``s of a facet's select: "label (count)", the chosen one selected, a subgroup indented. Here
+    rather than in a template loop: the catalogue's ~240 options (every commune, district and group) cost the
+    template several milliseconds a request, ten times what they cost here."""
+    selected, nested = mark_safe(" selected"), mark_safe("&nbsp;&nbsp;")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}{} ({})</option>',
+        ((o.value, selected if o.selected else "", nested if o.nested else "", o.label, o.count) for o in facet.options),
+    )
+
 
 # --- Chips: the active filters, each a link to the same list without it ----------------------------------------
 
