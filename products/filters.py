@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import CharField, Count, F, Q, Value
+from django.db import connections
+from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
@@ -20,9 +21,16 @@ from evaluations import rules
 from evaluations.selectors import reads_current
 
 from . import facet_summary
-from .models import Commune, LegacyDistrict, Producer, Product, ProductGroup
+from .models import Commune, LegacyCommune, LegacyDistrict, Producer, Product, ProductGroup
 from .search import search_products
-from .selectors import CertificateStatus, catalogue_products, decision_year, today, with_certificate_status
+from .selectors import (
+    CertificateStatus,
+    catalogue_products,
+    certificate_status_condition,
+    decision_year,
+    today,
+    with_certificate_status,
+)
 
 PAGE_SIZE = 24
 
@@ -91,7 +99,7 @@ class CatalogueFilterSet(django_filters.FilterSet):
     )
     district = django_filters.CharFilter(
         label=_("Huyện cũ (trước 2025)"),
-        field_name="legacy_commune__district__code",
+        method="filter_district",
         validators=[RegexValidator(r"^[0-9]{3}\Z", _("Mã huyện gồm 3 chữ số."))],
     )
     producer_kind = django_filters.ChoiceFilter(
@@ -139,13 +147,30 @@ class CatalogueFilterSet(django_filters.FilterSet):
         return search_products(queryset, value)
 
     def filter_stars(self, queryset, name, value):
-        return queryset.filter(cert_stars__in=[int(v) for v in value])
+        return queryset.filter(self.condition("stars", value))
 
     def filter_group(self, queryset, name, value):
-        return queryset.filter(Q(group__code=value) | Q(group__parent__code=value))
+        return queryset.filter(self.condition("group", value))
 
     def filter_status(self, queryset, name, value):
-        return with_certificate_status(queryset, value, day=self.day)
+        return queryset.filter(self.condition("status", value))
+
+    def filter_district(self, queryset, name, value):
+        return queryset.filter(self.condition("district", value))
+
+    def condition(self, name: str, value) -> Q:
+        """The condition a facet filter with ``value`` puts on the catalogue: the list applies it, and the
+        one-pass facet counts (:meth:`_grouped_counts`) read it as a flag."""
+        if name == "stars":
+            return Q(cert_stars__in=[int(v) for v in value])
+        if name == "group":  # a group and its subgroups (no join: products without a group stay in the counts)
+            return Q(group__in=ProductGroup.objects.filter(Q(code=value) | Q(parent__code=value)).values("pk"))
+        if name == "status":
+            return certificate_status_condition(value, day=self.day)
+        if name == "district":  # as the group's: a product without a legacy commune stays in the counts
+            return Q(legacy_commune__in=LegacyCommune.objects.filter(district__code=value).values("pk"))
+        field = self.filters[name]
+        return Q(**{f"{field.field_name}__{field.lookup_expr}": value})
 
     def filter_ordering(self, queryset, name, value):
         if value == "relevance":  # keep the search's order (best match first), or the default without a search
@@ -198,13 +223,23 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
     def facet_counts(self) -> dict:
         """``{facet: {value: count}}``: for each facet, the results under every other filter, counted by the
-        facet's value (:meth:`facet_keys`). One query: a UNION ALL of one grouped count per facet. The unfiltered
-        list of today (only a status chosen) reads them from the facet summary instead (``products.facet_summary``):
-        two small queries, none over the products. Either way the counts tell the list's length (:attr:`total`)."""
-        summary = self._summary_counts()
-        if summary is not None:  # no filter but the status: the list is the products of the chosen statuses
-            self.total = sum(summary["status"].get(status, 0) for status in self._chosen_statuses())
-            return summary
+        facet's value (:meth:`facet_keys`). The unfiltered list of today (only a status chosen) reads them from the
+        facet summary (``products.facet_summary``): two small queries, none over the products. Any other list
+        counts them in one query: a search on PostgreSQL in one pass over its matches (:meth:`_grouped_counts`:
+        the search's conditions, the dearest, are evaluated once instead of seven times), any other a UNION ALL of
+        one grouped count per facet (:meth:`_union_counts`: each part reads only the rows its filters leave, which
+        at 20,000 products costs half what one pass over them all costs). Either way the counts tell the list's
+        length (:attr:`total`)."""
+        counts = self._summary_counts()
+        if counts is None:
+            one_pass = self.form.cleaned_data.get("q") and connections[self.queryset.db].vendor == "postgresql"
+            counts = self._grouped_counts() if one_pass else self._union_counts()
+        # The status facet counts the list under every other filter, by status: its chosen statuses are the list.
+        self.total = sum(counts["status"].get(status, 0) for status in self._chosen_statuses())
+        return counts
+
+    def _union_counts(self) -> dict:
+        """Each facet's counts as a grouped count of :meth:`queryset_without` it, the seven in one UNION ALL."""
         keys = self.facet_keys()
         parts = [
             self.queryset_without(name)
@@ -218,9 +253,57 @@ class CatalogueFilterSet(django_filters.FilterSet):
         for row in parts[0].union(*parts[1:], all=True):
             facet = counts[names[row["facet"]]]
             facet[row["key"]] = facet.get(row["key"], 0) + row["n"]
-        # The status facet counts the list under every other filter, by status: its chosen statuses are the list.
-        self.total = sum(counts["status"].get(status, 0) for status in self._chosen_statuses())
         return counts
+
+    def _grouped_counts(self) -> dict:
+        """Each facet's counts in one pass over the searched catalogue (PostgreSQL's ``GROUPING SETS``): one set per
+        facet, each facet's count restricted by every active filter but its own (``COUNT(*) FILTER``, over a flag
+        per filter computed from the filter's own condition). The same figures as :meth:`_union_counts` (tests
+        compare them), reading the products once instead of seven times."""
+        keys = self.facet_keys()
+        conditions = self._active_conditions()
+        flags = {f"f_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                 for name, condition in conditions.items()}
+        columns = {f"k_{name}": Cast(key, output_field=CharField()) for name, key in keys.items()}
+        inner, params = self._searched.order_by().values(**columns, **flags).query.sql_with_params()
+        connection = connections[self.queryset.db]
+        qn = connection.ops.quote_name
+        names, keyed = list(keys), [qn(f"k_{name}") for name in keys]
+        counted = []
+        for name in names:
+            others = [qn(f"f_{other}") for other in conditions if other != name]
+            counted.append(f"COUNT(*) FILTER (WHERE {' AND '.join(others) or 'TRUE'})")
+        sql = (
+            f"SELECT GROUPING({', '.join(keyed)}), {', '.join(keyed)}, {', '.join(counted)} "
+            f"FROM ({inner}) AS catalogue GROUP BY GROUPING SETS ({', '.join(f'({column})' for column in keyed)})"
+        )
+        # GROUPING() has a bit per column, the first the highest, set where the row's set does not group by it.
+        every = (1 << len(names)) - 1
+        facet_of = {every ^ (1 << (len(names) - 1 - index)): index for index in range(len(names))}
+        counts = {name: {} for name in names}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for grouping, *row in cursor.fetchall():
+                index = facet_of[grouping]
+                key, n = row[index], row[len(names) + index]
+                if n:
+                    counts[names[index]][key] = n
+        return counts
+
+    def _active_conditions(self) -> dict:
+        """``{filter: Q}`` for each facet filter that narrows the list (the status always does, unless "all")."""
+        self.is_valid()
+        cleaned = self.form.cleaned_data
+        conditions = {}
+        for name in self.FACETS:
+            value = cleaned.get(name)
+            if name == "status":
+                value = value or DEFAULT_STATUS
+            if value not in (None, "", [], ()):
+                condition = self.condition(name, value)
+                if condition:
+                    conditions[name] = condition
+        return conditions
 
     def count(self) -> int:
         """How many products the list holds: the unfiltered list of today's from the facet summary's status
