@@ -10,7 +10,8 @@ class ProductsConfig(AppConfig):
     def ready(self):
         from ocop_registry import data_version
 
-        from . import facet_summary
+        from . import facet_summary, search_names
 
         data_version.watch(self)  # every save or delete of a product, producer, commune… bumps the data version
         data_version.after_bump(facet_summary.rebuild)  # derived: the catalogue's facet counts
+        data_version.after_bump(search_names.rebuild)  # derived: the names the catalogue search reads

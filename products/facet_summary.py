@@ -15,7 +15,6 @@ process at a time), and the counts meanwhile come from the products table, as ev
 
 import datetime
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Q, Value
 from django.db.models.functions import Cast, ExtractYear
@@ -23,7 +22,8 @@ from django.utils import timezone
 
 from ocop_registry import data_version
 
-from .models import CatalogueFacetCount, DerivedDataVersion
+from . import derived
+from .models import CatalogueFacetCount
 
 NAME = "catalogue-facets"
 
@@ -65,35 +65,15 @@ def rebuild(version: int | None = None, day: datetime.date | None = None) -> Non
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM ({select}) AS summary", params)
-        # No model signals (a save would bump the version, and so rebuild again): update, or insert the first.
-        if not DerivedDataVersion.objects.filter(name=NAME).update(version=version, day=day):
-            DerivedDataVersion.objects.bulk_create([DerivedDataVersion(name=NAME, version=version, day=day)])
-
-
-def _rebuilt_for_reader(version: int, day: datetime.date) -> bool:
-    """A reader that finds the summary built for another version or day (a new day; Redis lost the version; the
-    database was written by a process with another cache) rebuilds it: one process per version and day, only
-    while the version is really shared (with Redis down each request has its own) and only outside a transaction
-    (whose writes, not yet committed, must not go into it); a rebuild that fails keeps the others from trying
-again for an hour. Without a shared cache (no Redis: each process keeps
-    its own version) each process tries once per version it sees, and the others count from the products."""
-    if transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
-        return False
-    lock = f"{NAME}:rebuilding:{version}:{day.isoformat()}"
-    if not cache.add(lock, True, 3600):
-        return False  # another process is rebuilding it (or its rebuild failed); this request counts the products
-    rebuild(version, day)
-    cache.delete(lock)
-    return True
+        derived.stamp(NAME, version, day)
 
 
 def counts(day: datetime.date, statuses: set, *, facets=tuple(KEYS)) -> dict | None:
     """``{facet: {key: count}}`` of ``facets`` (default all), of the catalogue's products on ``day`` whose
     certificate's status is in ``statuses`` (the ``status`` facet: of every status, by status), from the summary;
     None when the summary was not built for the current data version and ``day``. Two small queries."""
-    stamp = DerivedDataVersion.objects.filter(name=NAME).values_list("version", "day").first()
-    version = data_version.current()
-    if stamp != (version, day) and not (day == timezone.localdate() and _rebuilt_for_reader(version, day)):
+    rebuild_for_today = (lambda version: rebuild(version, day)) if day == timezone.localdate() else None
+    if not derived.is_current(NAME, day=day, rebuild=rebuild_for_today):
         return None
     rows = CatalogueFacetCount.objects.filter(
         Q(facet="status") | Q(status__in=statuses), facet__in=facets

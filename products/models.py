@@ -677,6 +677,19 @@ class CatalogueFacetCount(models.Model):
         default_permissions = ()
 
 
+class ProductSearchNames(models.Model):
+    """Derived data (``products.search_names``): a product's folded names, its producer's and its communes', as
+    the catalogue search reads them. Rebuilt whenever a write commits; read only while it was built for the
+    registry's current data version. Never edited. Not a foreign key: deleting products (by any path) leaves the
+    next rebuild to drop their rows."""
+
+    product_id = models.BigIntegerField(primary_key=True)
+    names = models.TextField()
+
+    class Meta:
+        default_permissions = ()
+
+
 class DerivedDataVersion(models.Model):
     """The data version (``ocop_registry.data_version``) a piece of derived data was last built for."""
 

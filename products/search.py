@@ -26,10 +26,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Case, CharField, F, FloatField, Func, Lookup, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, F, FloatField, Func, Lookup, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.db.models.lookups import Contains
 
+from . import search_names
 from .models import Commune, LegacyCommune, Producer, Product
 from .normalise import fold
 
@@ -63,15 +64,25 @@ def search_products(queryset, query: str):
     key = search_key(query)
     if not key:
         return queryset
-    matched = Q()
-    for word in _distinct_words(key):
-        matched &= _any_name(Q(name_key__contains=word))
+    matched = _words_found(_distinct_words(key))
     if len(key.split(" ")) <= MAX_SIMILAR_WORDS and not queryset.filter(matched).exists():
         # Asked apart, not as a NOT EXISTS inside the filter: the filter is repeated in each of the list's facet
         # counts, and PostgreSQL planned their UNION around the subquery badly (5 s instead of 0.5 s at 100,000).
         matched = _any_name(WordSimilar(F("name_key"), Value(key)), own_name_in_subquery=True)
     ordering = queryset.query.order_by or (queryset.model._meta.ordering if queryset.query.default_ordering else ())
     return queryset.filter(matched).annotate(search_rank=_rank(key)).order_by("-search_rank", *ordering)
+
+
+def _words_found(words) -> Q:
+    """Every word is in one of the product's names: read from the search's derived names (one column, a trigram
+    index on PostgreSQL: ``products.search_names``) while they are current, else tested on the names themselves."""
+    products = search_names.matching(words)
+    if products is not None:
+        return Q(AmongIds(F("pk"), products))
+    matched = Q()
+    for word in words:
+        matched &= _any_name(Q(name_key__contains=word))
+    return matched
 
 
 def _rank(key: str):
@@ -112,6 +123,26 @@ def _distinct_words(key: str) -> list:
 
 
 # --- Database expressions ----------------------------------------------------------------------------
+
+
+class AmongIds(Func):
+    """``column IN (subquery)``; on PostgreSQL ``column = ANY(ARRAY(subquery))``: the subquery runs once, before
+    the query, and the products are read by their primary key from its ids, whatever the order of the query's
+    joins (``join_collapse_limit``, ``ocop_registry.settings``) would make of a semi-join."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column, ids):
+        super().__init__(column, Subquery(ids))
+
+    def as_sql(self, compiler, connection, template="%(column)s IN %(ids)s", **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        ids, ids_params = compiler.compile(self.source_expressions[1])  # "(SELECT …)"
+        return template % {"column": column, "ids": ids}, (*column_params, *ids_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="%(column)s = ANY(ARRAY%(ids)s)", **extra_context)
 
 
 class WordSimilarity(Func):

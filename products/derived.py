@@ -1,0 +1,39 @@
+"""Derived data kept true by rebuilding it whole after every committed write (``products.facet_summary``,
+``products.search_names``): each piece is stamped with the data version (and, for data that depends on the day,
+the day) it was built for, and read only while that stamp is current; otherwise its readers fall back to the
+tables it is derived from."""
+
+import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+
+from ocop_registry import data_version
+
+from .models import DerivedDataVersion
+
+
+def stamp(name: str, version: int, day: datetime.date | None = None) -> None:
+    """Record that ``name`` was built for ``version`` (and ``day``). No model signals: a save would bump the
+    version, and so rebuild again."""
+    if not DerivedDataVersion.objects.filter(name=name).update(version=version, day=day):
+        DerivedDataVersion.objects.bulk_create([DerivedDataVersion(name=name, version=version, day=day)])
+
+
+def is_current(name: str, *, rebuild, day: datetime.date | None = None) -> bool:
+    """Whether ``name`` was built for the current data version (and ``day``). When it was built for another, the
+    first reader that may rebuilds it (``rebuild(version)``) and reads it: only while the version is really shared
+    (with Redis down every request has its own), only outside a transaction (whose writes, not yet committed,
+    must not go into it) and one process at a time (a lock in the shared cache, which a rebuild that fails
+    holds for an hour). Readers meanwhile use the tables it is derived from. One query."""
+    version = data_version.current()
+    if DerivedDataVersion.objects.filter(name=name).values_list("version", "day").first() == (version, day):
+        return True
+    if rebuild is None or transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
+        return False
+    lock = f"{name}:rebuilding:{version}:{day.isoformat() if day else ''}"
+    if not cache.add(lock, True, 3600):
+        return False  # another process is rebuilding it (or its rebuild failed)
+    rebuild(version)
+    cache.delete(lock)
+    return True
