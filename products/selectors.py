@@ -86,6 +86,16 @@ def catalogue_products(*, day: datetime.date | None = None):
     )
 
 
+# What a product card (``_partials/product_card.html``) shows besides the product: fewer joins and model instances
+# than ``catalogue_products`` selects for a product's own page.
+CARD_RELATED = ("producer", "commune", "group")
+
+
+def as_cards(queryset):
+    """Catalogue products with only what their cards show joined."""
+    return queryset.select_related(None).select_related(*CARD_RELATED)
+
+
 def decision_year(*, until: datetime.date, field: str = "cert_decision_date"):
     """The year of ``field`` (``ExtractYear``), spelled as date comparisons for the programme's years up to
     ``until``'s: SQLite computes ``ExtractYear`` in Python, row by row; any other date falls back to it."""
@@ -170,7 +180,7 @@ def headline_counts(*, day: datetime.date | None = None) -> Headline:
 def newest_recognitions(*, limit: int = 6, day: datetime.date | None = None):
     """The products most recently recognised, whose certificate is valid."""
     day = day or today()
-    return with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID, day=day)[:limit]
+    return as_cards(with_certificate_status(catalogue_products(day=day), CertificateStatus.VALID, day=day))[:limit]
 
 
 def commune_counts(*, day: datetime.date | None = None) -> dict:

@@ -18,9 +18,9 @@ from .models import Commune, LegacyDistrict
 
 
 def _page(request, queryset, count=None):
-    """The requested page of ``queryset`` (of ``count`` rows, when the caller knows); a malformed or out-of-range
-    page shows the nearest one, with a notice, never an error."""
-    paginator = Paginator(queryset, PAGE_SIZE)
+    """The requested page of ``queryset`` as product cards (of ``count`` rows, when the caller knows); a malformed
+    or out-of-range page shows the nearest one, with a notice, never an error."""
+    paginator = Paginator(selectors.as_cards(queryset), PAGE_SIZE)
     if count is not None:
         paginator.count = count  # instead of counting the rows again
     raw = request.GET.get("page", "")
