@@ -21,15 +21,21 @@ def stamp(name: str, version: int, day: datetime.date | None = None) -> None:
 
 
 def is_current(name: str, *, rebuild, day: datetime.date | None = None) -> bool:
-    """Whether ``name`` was built for the current data version (and ``day``). When it was built for another, the
-    first reader that may rebuilds it (``rebuild(version)``) and reads it: only while the version is really shared
-    (with Redis down every request has its own), only outside a transaction (whose writes, not yet committed,
-    must not go into it) and one process at a time (a lock in the shared cache, which a rebuild that fails
-    holds for an hour). Readers meanwhile use the tables it is derived from. One query."""
+    """Whether ``name`` was built for the current data version (and ``day``), by its stamp; when it was built for
+    another, whether this reader rebuilt it (:func:`rebuilt_by_reader`). One query."""
     version = data_version.current()
     if DerivedDataVersion.objects.filter(name=name).values_list("version", "day").first() == (version, day):
         return True
-    if rebuild is None or transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
+    return rebuild is not None and rebuilt_by_reader(name, version, day, rebuild)
+
+
+def rebuilt_by_reader(name: str, version: int, day: datetime.date | None, rebuild) -> bool:
+    """A reader that found ``name`` built for another version or day rebuilds it (``rebuild(version)``) when it
+    may: only while the version is really shared (with Redis down every request has its own), only outside a
+    transaction (whose writes, not yet committed, must not go into it) and one process at a time (a lock in the
+    shared cache, which a rebuild that fails holds for an hour). Readers meanwhile use the tables it is derived
+    from."""
+    if transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
         return False
     lock = f"{name}:rebuilding:{version}:{day.isoformat() if day else ''}"
     if not cache.add(lock, True, 3600):

@@ -7,7 +7,8 @@ its length, from a few hundred rows whatever the number of products: no count ov
 
 How it is kept true: :func:`rebuild` recomputes the whole summary (one INSERT … SELECT) after every write that
 commits, from ``ocop_registry.data_version``'s bump, and stamps it with the data version and the day it was built
-for. A reader uses it only while that stamp is the current version and today (:func:`counts`), so a summary that
+for (a row of its own, read with the counts). A reader uses it only while that stamp is the current version and
+today (:func:`counts`), so a summary that
 is being rebuilt, failed to rebuild, is missing (a new database, tests that never commit, Redis unreachable) or was
 built yesterday is never read: the first reader of a new day or version outside a transaction rebuilds it (one
 process at a time), and the counts meanwhile come from the products table, as every filtered list's do.
@@ -26,6 +27,7 @@ from . import derived
 from .models import CatalogueFacetCount
 
 NAME = "catalogue-facets"
+STAMP = "@stamp"  # the facet of the row that records the version and day the summary was built for
 
 # The value each product counts under in a facet, from its current certificate's columns (as
 # ``CatalogueFilterSet.facet_keys``).
@@ -65,21 +67,44 @@ def rebuild(version: int | None = None, day: datetime.date | None = None) -> Non
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"DELETE FROM {table}")
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM ({select}) AS summary", params)
-        derived.stamp(NAME, version, day)
+        CatalogueFacetCount.objects.bulk_create(
+            [CatalogueFacetCount(facet=STAMP, key=_stamp(version, day), status="", products=0)]
+        )
+
+
+def stamp() -> tuple[int, datetime.date] | None:
+    """The data version and the day the summary was built for (None before it ever was)."""
+    key = CatalogueFacetCount.objects.filter(facet=STAMP).values_list("key", flat=True).first()
+    if key is None:
+        return None
+    version, day = key.split(":")
+    return int(version), datetime.date.fromisoformat(day)
+
+
+def _stamp(version: int, day: datetime.date) -> str:
+    return f"{version}:{day.isoformat()}"
 
 
 def counts(day: datetime.date, statuses: set, *, facets=tuple(KEYS)) -> dict | None:
     """``{facet: {key: count}}`` of ``facets`` (default all), of the catalogue's products on ``day`` whose
     certificate's status is in ``statuses`` (the ``status`` facet: of every status, by status), from the summary;
-    None when the summary was not built for the current data version and ``day``. Two small queries."""
-    rebuild_for_today = (lambda version: rebuild(version, day)) if day == timezone.localdate() else None
-    if not derived.is_current(NAME, day=day, rebuild=rebuild_for_today):
-        return None
+    None when the summary was not built for the current data version and ``day``. One query: the stamp is a row
+    of the summary, read with the counts (and so of the same rebuild)."""
+    version = data_version.current()
     rows = CatalogueFacetCount.objects.filter(
-        Q(facet="status") | Q(status__in=statuses), facet__in=facets
+        Q(facet=STAMP) | Q(Q(facet="status") | Q(status__in=statuses), facet__in=facets)
     ).values_list("facet", "key", "status", "products")
+    found = list(rows)
+    if (STAMP, _stamp(version, day)) not in {(facet, key) for facet, key, *_ in found}:
+        rebuilt = day == timezone.localdate() and derived.rebuilt_by_reader(
+            NAME, version, day, lambda version: rebuild(version, day)
+        )
+        if not rebuilt:
+            return None
+        found = list(rows.all())
     result = {name: {} for name in facets}
-    for facet, key, status, products in rows:
-        key = status if facet == "status" else key
-        result[facet][key] = result[facet].get(key, 0) + products
+    for facet, key, status, products in found:
+        if facet != STAMP:
+            key = status if facet == "status" else key
+            result[facet][key] = result[facet].get(key, 0) + products
     return result

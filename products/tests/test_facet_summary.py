@@ -16,7 +16,7 @@ from evaluations.services import evaluation_revoke
 from ocop_registry import data_version
 from products import facet_summary
 from products.filters import ALL_STATUSES, CatalogueFilterSet
-from products.models import CatalogueFacetCount, DerivedDataVersion
+from products.models import CatalogueFacetCount
 from products.selectors import catalogue_products
 from tests.factories import make_product, make_recognition, reference_data_load
 
@@ -66,7 +66,7 @@ def test_the_summary_gives_the_counts_of_the_products_on_every_day(registry, off
 def test_the_unfiltered_list_reads_the_summary_and_counts_no_products(registry, django_assert_num_queries):
     assert CatalogueFacetCount.objects.exists()
     filterset = CatalogueFilterSet(QueryDict(""))
-    with django_assert_num_queries(2) as queries:  # the summary's stamp, the summary
+    with django_assert_num_queries(1) as queries:  # the summary, its stamp among its rows
         figures = filterset.facet_counts()
     assert not any("products_product" in query["sql"] for query in queries.captured_queries)
     assert sum(figures["status"].values()) == catalogue_products().count()
@@ -84,7 +84,7 @@ def test_a_summary_built_for_another_data_version_is_never_read(registry, django
     # rebuild that follows it (as if the rebuild had failed, or were still running).
     cache.set(data_version.KEY, data_version.current() + 1, None)
     filterset = CatalogueFilterSet(QueryDict(""))
-    with django_assert_num_queries(2):  # the stamp, then the products
+    with django_assert_num_queries(2):  # the summary (its stamp stale), then the products
         figures = filterset.facet_counts()
     assert figures == counts("", registry, summary=False)
     assert figures["stars"]["5"] >= 1
@@ -93,8 +93,8 @@ def test_a_summary_built_for_another_data_version_is_never_read(registry, django
 def test_every_committed_write_rebuilds_the_summary(registry, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         make_recognition(make_product(), stars=5, decision_date=registry - datetime.timedelta(days=200))
-    stamp = DerivedDataVersion.objects.get(name=facet_summary.NAME).version
-    assert stamp == data_version.current()  # built for the version the write made: readers use it
+    # Built for the version the write made: readers use it.
+    assert facet_summary.stamp() == (data_version.current(), registry)
     assert counts("", registry, summary=True) == counts("", registry, summary=False)
 
 
@@ -117,7 +117,7 @@ def test_a_summary_built_for_another_day_is_never_read(registry, django_assert_n
     facet_summary.rebuild(day=yesterday)
     figures = CatalogueFilterSet(QueryDict("")).facet_counts()  # inside the test's transaction: no rebuild
     assert figures == counts("", registry, summary=False)
-    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).day == yesterday
+    assert facet_summary.stamp()[1] == yesterday
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,14 +128,13 @@ def test_a_reader_that_finds_the_summary_stale_rebuilds_it_once():
     make_recognition(make_product(), stars=4, decision_date=timezone.localdate() - datetime.timedelta(days=70))
     cache.set(data_version.KEY, data_version.current() + 1, None)  # as a new Redis would start one
     figures = CatalogueFilterSet(QueryDict("")).facet_counts()
-    stamp = DerivedDataVersion.objects.get(name=facet_summary.NAME)
-    assert (stamp.version, stamp.day) == (data_version.current(), timezone.localdate())
+    assert facet_summary.stamp() == (data_version.current(), timezone.localdate())
     assert figures == counts("", timezone.localdate(), summary=False)
     assert figures["stars"]["4"] == 1
     # A new day: the first reader rebuilds the summary for it.
-    DerivedDataVersion.objects.update(day=timezone.localdate() - datetime.timedelta(days=1))
+    facet_summary.rebuild(day=timezone.localdate() - datetime.timedelta(days=1))
     assert CatalogueFilterSet(QueryDict("")).facet_counts() == figures
-    assert DerivedDataVersion.objects.get(name=facet_summary.NAME).day == timezone.localdate()
+    assert facet_summary.stamp() == (data_version.current(), timezone.localdate())
 
 
 @pytest.mark.parametrize("filters", ["stars=4", "q=mat+ong", "producer_kind=htx&status=all", "year=2021&stars=9"])

@@ -11,8 +11,8 @@ Rồng, by "HTX Thử nghiệm <n>".
 
 import pytest
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
 from django.db.models import F, Value
+from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.urls import reverse
 
