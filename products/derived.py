@@ -32,14 +32,14 @@ def is_current(name: str, *, rebuild, day: datetime.date | None = None) -> bool:
 def rebuilt_by_reader(name: str, version: int, day: datetime.date | None, rebuild) -> bool:
     """A reader that found ``name`` built for another version or day rebuilds it (``rebuild(version)``) when it
     may: only while the version is really shared (with Redis down every request has its own), only outside a
-    transaction (whose writes, not yet committed, must not go into it) and one process at a time (a lock in the
-    shared cache, which a rebuild that fails holds for an hour). Readers meanwhile use the tables it is derived
-    from."""
+    transaction (whose writes, not yet committed, must not go into it) and once per version and day (a key added
+    to the shared cache; a rebuild that fails is not retried by readers: the next write rebuilds). Readers
+    meanwhile use the tables it is derived from."""
     if transaction.get_connection().in_atomic_block or cache.get(data_version.KEY) != version:
         return False
-    lock = f"{name}:rebuilding:{version}:{day.isoformat() if day else ''}"
-    if not cache.add(lock, True, 3600):
-        return False  # another process is rebuilding it (or its rebuild failed)
+    # Once per version (and day): with Redis, by one process; without (each process its own cache, and so its own
+    # version), by each process once, not again and again as the processes find each other's stamps.
+    if not cache.add(f"{name}:rebuilt-by-reader:{version}:{day.isoformat() if day else ''}", True, 24 * 3600):
+        return False  # another process rebuilt it or is rebuilding it, or this one did already
     rebuild(version)
-    cache.delete(lock)
     return True

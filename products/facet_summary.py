@@ -10,8 +10,8 @@ commits, from ``ocop_registry.data_version``'s bump, and stamps it with the data
 for (a row of its own, read with the counts). A reader uses it only while that stamp is the current version and
 today (:func:`counts`), so a summary that
 is being rebuilt, failed to rebuild, is missing (a new database, tests that never commit, Redis unreachable) or was
-built yesterday is never read: the first reader of a new day or version outside a transaction rebuilds it (one
-process at a time), and the counts meanwhile come from the products table, as every filtered list's do.
+built yesterday is never read: the first reader of a new day or version outside a transaction rebuilds it (once,
+``products.derived``), and the counts meanwhile come from the products table, as every filtered list's do.
 """
 
 import datetime
