@@ -21,13 +21,14 @@ from evaluations import rules
 from evaluations.selectors import reads_current
 
 from . import facet_summary
-from .models import Commune, LegacyCommune, LegacyDistrict, Producer, Product, ProductGroup
+from .models import LegacyCommune, Producer, Product, ProductGroup
 from .search import search_products
 from .selectors import (
     CertificateStatus,
     catalogue_products,
     certificate_status_condition,
     decision_year,
+    facet_labels,
     today,
     with_certificate_status,
 )
@@ -338,8 +339,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
         Each filter's counts apply every other filter (so choosing 4★ still shows how many 3★
         there are). The counts are one query over the products' current-recognition columns
-        (:meth:`facet_counts`); three small label queries name the groups, communes and districts: four queries,
-        whatever the data and the filters.
+        (:meth:`facet_counts`); the groups, communes and districts are named from reference data read once per
+        data version (``selectors.facet_labels``): one query, whatever the data and the filters.
         """
         self.is_valid()
         cleaned = self.form.cleaned_data
@@ -356,7 +357,8 @@ class CatalogueFilterSet(django_filters.FilterSet):
             [Option(str(v), label, counts["stars"].get(str(v), 0), str(v) in selected) for v, label in STAR_CHOICES],
         )
 
-        groups = list(ProductGroup.objects.all())
+        labels = facet_labels()
+        groups = labels.groups
         codes = {g.pk: g.code for g in groups}
         by_group, group_counts = ids("group"), {}
         for group in groups:
@@ -374,24 +376,24 @@ class CatalogueFilterSet(django_filters.FilterSet):
 
         by_commune = ids("commune")
         chosen = cleaned.get("commune") or ""
-        communes = (  # rows, not instances: every current commune can be listed
-            Commune.objects.filter(Q(pk__in=by_commune) | Q(code=chosen))
-            .order_by("name_key")
-            .values_list("pk", "code", "kind", "name")
-        )
         facets["commune"] = Facet(
             "commune",
             [
-                Option(code, Commune.full_name_of(kind, name), by_commune.get(pk, 0), code == chosen)
-                for pk, code, kind, name in communes
+                Option(code, name, by_commune.get(pk, 0), code == chosen)
+                for pk, code, name in labels.communes
+                if pk in by_commune or code == chosen
             ],
         )
 
         by_district = ids("district")
         chosen = cleaned.get("district") or ""
-        districts = LegacyDistrict.objects.filter(Q(pk__in=by_district) | Q(code=chosen)).order_by("name_key")
         facets["district"] = Facet(
-            "district", [Option(d.code, str(d), by_district.get(d.pk, 0), d.code == chosen) for d in districts]
+            "district",
+            [
+                Option(code, name, by_district.get(pk, 0), code == chosen)
+                for pk, code, name in labels.districts
+                if pk in by_district or code == chosen
+            ],
         )
 
         chosen = cleaned.get("producer_kind") or ""

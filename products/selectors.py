@@ -24,7 +24,7 @@ from evaluations.models import Evaluation, latest_on_condition, revoked_on_expre
 from evaluations.selectors import reads_current
 from ocop_registry import data_version
 
-from .models import Commune, Producer, Product
+from .models import Commune, LegacyDistrict, Producer, Product, ProductGroup
 
 CertificateStatus = rules.CertificateStatus
 
@@ -220,3 +220,25 @@ def demo_published() -> bool:
     """Whether a published product is demo data or made by a demo producer (``is_demo``): the public can see
     demo data. One EXISTS query per data version in each process (``data_version.memoised``)."""
     return Product.objects.published().filter(Q(is_demo=True) | Q(producer__is_demo=True)).exists()
+
+
+@dataclass(frozen=True)
+class FacetLabels:
+    groups: list  # ProductGroup, in their order
+    communes: list  # (pk, code, full name), by name
+    districts: list  # (pk, code, name), by name
+
+
+@data_version.memoised
+def facet_labels() -> FacetLabels:
+    """What names the catalogue's facet values: the product groups, the current communes and the legacy
+    districts. Reference data that every list request needs and that hardly ever changes: read once per data
+    version in each process (``data_version.memoised``), three queries, instead of three a request."""
+    return FacetLabels(
+        groups=list(ProductGroup.objects.all()),
+        communes=[
+            (pk, code, Commune.full_name_of(kind, name))
+            for pk, code, kind, name in Commune.objects.order_by("name_key").values_list("pk", "code", "kind", "name")
+        ],
+        districts=[(d.pk, d.code, str(d)) for d in LegacyDistrict.objects.order_by("name_key")],
+    )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from evaluations import rules
+from products import selectors
 from products.filters import PAGE_SIZE
 from products.models import Commune, Producer, ProductGroup, ProductImage
 from products.templatetags.catalogue import certificate_badge
@@ -81,6 +82,7 @@ def test_home_explains_ocop_and_shows_headline_counts_newest_and_a_search_box(cl
 )
 def test_page_takes_a_constant_number_of_queries(client, catalogue, django_assert_num_queries, url, queries, shown):
     client.get(reverse("products:help"))  # the demo banner's check, once per data version (context_processors)
+    selectors.facet_labels()  # the facets' reference data, once per data version
     with django_assert_num_queries(queries):
         html = page_html(client, url(catalogue))
 
@@ -332,6 +334,7 @@ def test_pages_have_titles_descriptions_and_canonical_urls(client, catalogue, pa
 
 def count_queries(client, url) -> int:
     client.get(reverse("products:help"))  # the demo banner's check, once per data version (context_processors)
+    selectors.facet_labels()  # the facets' reference data, once per data version
     with CaptureQueriesContext(connection) as ctx:
         get_page(client, url)
     return len(ctx.captured_queries)
