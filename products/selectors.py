@@ -13,6 +13,7 @@ Either way the rows carry the same ``cert_*`` names, and tallies are grouped agg
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
@@ -76,8 +77,16 @@ def catalogue_products(*, day: datetime.date | None = None):
     Every status is included (valid, expiring, expired, revoked); filter with
     :func:`with_certificate_status`. Related rows shown on lists are joined, so that a page of
     any size is one query.
+
+    A fresh clone of a queryset built once per day in each process (as a view's class-level ``queryset`` is
+    cloned for each request): building the annotations cost an API list request a third of its time.
     """
-    day = day or today()
+    return _catalogue_products(day or today(), today()).all()
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue_products(day: datetime.date, on: datetime.date):
+    """Keyed by the day the query is built (``on``) as well: whether ``day`` reads the current columns does."""
     return (
         _latest_columns(day)
         .annotate(cert_status=certificate_status_expression(day), cert_year=ExtractYear("cert_decision_date"))
@@ -86,7 +95,7 @@ def catalogue_products(*, day: datetime.date | None = None):
     )
 
 
-# What a product card (``_partials/product_card.html``) shows besides the product: fewer joins and model instances
+# What a product card (``catalogue.product_cards``) shows besides the product: fewer joins and model instances
 # than ``catalogue_products`` selects for a product's own page.
 CARD_RELATED = ("producer", "commune", "group")
 
@@ -140,15 +149,44 @@ def rating_history(*, day: datetime.date | None = None):
     )
 
 
+# What a product's own page shows besides the product.
+DETAIL_RELATED = ("producer", "commune", "group__parent", "legacy_commune__district")
+
+
 def catalogue_product_detail(*, slug: str, day: datetime.date | None = None) -> Product | None:
-    """One catalogue product by slug with its images and rating history, or None if not public."""
+    """One catalogue product by slug, or None if not public: with the ``cert_*`` attributes of
+    :func:`catalogue_products`, its rating history (``recognitions``, newest first) and its images (``gallery``).
+
+    Three small queries. As of today (every public page) the certificate is the product's current-recognition
+    columns and its status is computed in Python by the same rule (``rules.certificate_status``), which spares a
+    product page compiling the catalogue's annotations, ordering and prefetches: a third of its cost."""
     day = day or today()
-    return (
-        catalogue_products(day=day)
-        .prefetch_related("images", rating_history(day=day))
-        .filter(slug=slug)
-        .first()
-    )
+    if reads_current(day):
+        found = list(
+            Product.objects.published()
+            .filter(slug=slug, current_decision_date__lte=day)
+            .select_related(*DETAIL_RELATED)
+            .order_by()[:1]
+        )
+        if not found:
+            return None
+        product = found[0]
+        product.cert_id = product.current_recognition_id
+        product.cert_stars = product.current_stars
+        product.cert_decision_no = product.current_decision_no
+        product.cert_decision_date = product.current_decision_date
+        product.cert_revoked_on = product.current_revoked_on
+        product.cert_status = rules.certificate_status(
+            day=day, decision_date=product.cert_decision_date, revoked_on=product.cert_revoked_on
+        ).value
+        product.cert_year = product.cert_decision_date.year
+    else:
+        product = catalogue_products(day=day).filter(slug=slug).first()
+        if product is None:
+            return None
+    product.recognitions = list(Evaluation.objects.filter(product=product).decided_by(day).newest_first())
+    product.gallery = list(product.images.order_by("position", "pk"))
+    return product
 
 
 @dataclass(frozen=True)

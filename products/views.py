@@ -170,7 +170,7 @@ def product_detail(request, slug):
             "certificate": certificate,
             "valid_until": certificate.valid_until,
             "history": product.recognitions,
-            "images": product.images.all(),
+            "images": product.gallery,
             "canonical_url": canonical,
             "expiring_soon_days": rules.EXPIRING_SOON_DAYS,
         },

@@ -81,6 +81,41 @@ def picture(obj, sizes="(min-width: 48rem) 20rem, 100vw", alt="", css="", eager=
     )
 
 
+# A product card (the catalogue, a commune's and a producer's lists, the home page's newest).
+CARD = (
+    '<li class="card"><a class="card-link" href="{url}">{picture}<span class="card-title">{name}</span></a>'
+    '<div class="card-meta">{stars} {badge}{demo}</div>'
+    '<p class="card-sub">{producer}<br>{commune}</p>{group}</li>'
+)
+CARD_SIZES = "(min-width: 64rem) 16rem, (min-width: 40rem) 45vw, 100vw"
+
+
+@register.simple_tag
+def product_cards(products):
+    """The cards of catalogue products (``selectors.as_cards``), one ``<li class="card">`` each: built here in one
+    pass rather than by including a template for each card, which cost a list page of 24 a third of its time."""
+    demo = format_html(
+        ' <span class="badge badge-demo" title="{}">{}</span>',
+        gettext("Dữ liệu minh họa (demo), không phải hồ sơ thật"),
+        gettext("Minh họa"),
+    )
+    return mark_safe("".join(
+        format_html(
+            CARD,
+            url=product.get_absolute_url(),
+            picture=picture(product, sizes=CARD_SIZES, css="card-img"),
+            name=product.name,
+            stars=stars(product.cert_stars),
+            badge=certificate_badge(product.cert_status),
+            demo=demo if product.is_demo or product.producer.is_demo else "",
+            producer=product.producer.name,
+            commune=product.commune.full_name,
+            group=format_html('<p class="card-group">{}</p>', product.group.display_name) if product.group else "",
+        )
+        for product in products
+    ))
+
+
 @register.simple_tag
 def qr_svg(url, title=""):
     """The QR code of ``url`` as inline SVG (as printed on OCOP labels); a path is taken on the public site

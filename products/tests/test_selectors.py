@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from evaluations import rules
@@ -171,6 +172,27 @@ def test_product_detail_has_its_rating_history_newest_first(catalogue):
     product = selectors.catalogue_product_detail(slug=catalogue["rerated"].slug)
 
     assert [e.stars for e in product.recognitions] == [3, 4]
+
+
+CERTIFICATE_ATTRIBUTES = ("cert_id", "cert_stars", "cert_decision_no", "cert_decision_date", "cert_revoked_on",
+                          "cert_status", "cert_year")
+
+
+@pytest.mark.parametrize("when", ["today", "a year ago"])
+def test_product_detail_reads_the_certificate_as_the_catalogue_does(catalogue, when, django_assert_num_queries):
+    """Today a product page reads the current-recognition columns and computes the status in Python; a past day
+    reads the decisions: both as the catalogue's query does, for every status."""
+    day = selectors.today() if when == "today" else days_ago(365)
+    rows = list(selectors.catalogue_products(day=day))
+    assert {row.cert_status for row in rows} >= ({"valid", "expired", "revoked"} if when == "today" else {"valid"})
+    for row in rows:
+        with django_assert_num_queries(3):  # the product, its history, its images
+            product = selectors.catalogue_product_detail(slug=row.slug, day=day)
+        assert [getattr(product, name) for name in CERTIFICATE_ATTRIBUTES] == [
+            getattr(row, name) for name in CERTIFICATE_ATTRIBUTES
+        ], row.name
+        assert product.recognitions[0].pk == row.cert_id
+        assert all(e.decision_date <= day for e in product.recognitions)
 
 
 def test_an_unpublished_product_has_no_detail(catalogue):
