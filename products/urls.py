@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import NewRecognitionsFeed
 
 # The public catalogue (Vietnamese slugs).
 app_name = "products"
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("san-pham/", views.product_list, name="product_list"),
     path("san-pham/du-lieu.csv", views.product_csv, name="product_csv"),
+    path("san-pham/moi.atom", NewRecognitionsFeed(), name="feed"),
     path("san-pham/<slug:slug>/", views.product_detail, name="product_detail"),
     path("san-pham/<slug:slug>/giay-chung-nhan/", views.product_print, name="product_print"),
     path("chu-the/<slug:slug>/", views.producer_detail, name="producer_detail"),
