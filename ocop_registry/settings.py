@@ -268,6 +268,11 @@ else:
 # per-process cache (a single process only: tests, runserver).
 PUBLIC_CACHE = env_bool("OCOP_PUBLIC_CACHE", default=bool(REDIS_URL))
 PUBLIC_CACHE_MAX_AGE = env_int("OCOP_PUBLIC_CACHE_MAX_AGE", 60)  # seconds browsers and proxies may reuse an answer
+
+# Certificate lookups (/xac-minh/) a visitor may make, django-ratelimit's "count/period" (s, m, h, d): enough for a
+# trader checking a shelf, not for walking every code. Counted in the shared cache (Redis); without REDIS_URL,
+# per process (the embedded default serves from one).
+VERIFY_RATE = os.environ.get("OCOP_VERIFY_RATE", "30/m")
 # Entries are exact without a timeout; this one only bounds how long an answer could outlive a write made
 # while Redis was unreachable (the write's bump lost).
 PUBLIC_CACHE_TIMEOUT = 10 * 60

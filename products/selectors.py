@@ -280,3 +280,20 @@ def facet_labels() -> FacetLabels:
         ],
         districts=[(d.pk, d.code, str(d)) for d in LegacyDistrict.objects.order_by("name_key")],
     )
+
+
+def product_code_from(text: str) -> str | None:
+    """The product code a visitor typed, as labels print it (``OCOP-38-000123``), forgiving case, spaces, dots and
+    dashes (``ocop 38 000123``, ``OCOP38-000123``) and a bare number (``123``); None if it cannot be one."""
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    prefix = "".join(ch for ch in Product.CODE_PREFIX.upper() if ch.isalnum())
+    number = compact.removeprefix(prefix)
+    if not number.isdigit() or len(number) > 6:
+        return None
+    return Product.code_for(int(number))
+
+
+def verified_certificate(code: str, *, day: datetime.date | None = None) -> Product | None:
+    """The catalogue product with this code (``catalogue_products``'s ``cert_*`` attributes), or None: products
+    never recognised, drafts and unpublished products are unknown to the public. One query."""
+    return as_cards(catalogue_products(day=day).filter(code=code)).first()

@@ -16,5 +16,6 @@ urlpatterns = [
     path("chu-the/<slug:slug>/", views.producer_detail, name="producer_detail"),
     path("xa-phuong/", views.commune_list, name="commune_list"),
     path("xa-phuong/<slug:slug>/", views.commune_detail, name="commune_detail"),
+    path("xac-minh/", views.verify, name="verify"),
     path("huong-dan/", views.help_page, name="help"),
 ]

@@ -1,12 +1,16 @@
 """The public catalogue: thin views over products.selectors and products.filters."""
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_ratelimit.core import is_ratelimited
 
 from evaluations import rules
 from ocop_registry.exports import csv_response
@@ -244,6 +248,29 @@ def commune_detail(request, slug):
             "canonical_url": _canonical(request, commune.get_absolute_url(), page),
         },
     )
+
+
+def _client_ip(group, request):
+    """The visitor's address as django-axes reads it (behind DJANGO_PROXY_COUNT proxies): one budget per visitor."""
+    return get_client_ip_address(request) or ""
+
+
+@require_GET
+@never_cache  # each lookup is counted, and the answer is read the moment it is asked
+def verify(request):
+    """Is this product's OCOP certificate valid? One line for a consumer holding a label."""
+    typed = request.GET.get("ma", "").strip()[:40]
+    code = selectors.product_code_from(typed) if typed else None
+    context = {"typed": typed, "code": code, "canonical_url": _canonical(request)}
+    if typed:
+        if is_ratelimited(request, group="verify", key=_client_ip, rate=settings.VERIFY_RATE, increment=True):
+            context["limited"] = True
+            return render(request, "products/verify.html", context, status=429)
+        product = selectors.verified_certificate(code) if code else None
+        context["product"] = product
+        if product is not None:
+            context["valid_until"] = selectors.valid_until(product.cert_decision_date)
+    return render(request, "products/verify.html", context)
 
 
 @require_GET
