@@ -34,7 +34,13 @@ from products.models import Commune, LegacyDistrict, Producer, Product, ProductG
 
 from . import rules
 from .models import (
-    DECIDED_STATUSES, Evaluation, Phase, Target, decided_by_condition, localised_label, revoked_by_condition,
+    DECIDED_STATUSES,
+    Evaluation,
+    Phase,
+    Target,
+    decided_by_condition,
+    localised_label,
+    revoked_by_condition,
 )
 
 # --- Conditions ------------------------------------------------------------------------------
@@ -432,6 +438,19 @@ def expiring_certificates(*, day: datetime.date):
         .filter(expiring)
         .select_related("product__producer", "product__commune")
         .order_by("decision_date", "product__name_key", "pk")
+    )
+
+
+def expired_certificates(*, day: datetime.date):
+    """Latest recognitions that had lapsed by ``day`` (not revoked), most recently lapsed first, with contacts: the
+    products to re-evaluate or to take off labels."""
+    expired = rules.certificate_status_conditions(day)[rules.CertificateStatus.EXPIRED]
+    return (
+        Evaluation.objects.latest_per_product(day)
+        .with_revoked_on()
+        .filter(expired)
+        .select_related("product__producer", "product__commune")
+        .order_by("-decision_date", "product__name_key", "pk")
     )
 
 

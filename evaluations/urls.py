@@ -10,4 +10,5 @@ urlpatterns = [
     path("tien-do/", views.progress, name="progress"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("bang-dieu-khien/sap-het-han.csv", views.expiring_csv, name="expiring_csv"),
+    path("bang-dieu-khien/bao-cao.xlsx", views.report_xlsx, name="report_xlsx"),
 ]

@@ -3,11 +3,14 @@
 import datetime
 
 from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from ocop_registry.exports import csv_response
 
-from . import rules, selectors
+from . import report, rules, selectors
 from .forms import as_of_from_query
 
 DASHBOARD_PERMISSION = "evaluations.view_dashboard"
@@ -36,6 +39,7 @@ def dashboard(request):
         "as_of": day,
         "expiring": expiring,
         "expiring_more": max(data.standing.expiring - len(expiring), 0),
+        "report_years": range(timezone.localdate().year, rules.OCOP_START.year - 1, -1),
     }
     return render(request, "evaluations/dashboard.html", context)
 
@@ -64,3 +68,29 @@ def expiring_csv(request):
             ]
 
     return csv_response(f"ocop-sap-het-han-{day.isoformat()}.csv", CSV_HEADER, rows())
+
+
+@permission_required(DASHBOARD_PERMISSION)
+def report_xlsx(request):
+    """The annual report (``evaluations.report``) for ``?nam=YYYY`` (as of that year's last day, or today while it
+    runs), else for the dashboard's as-of date (``?as_of=``, today by default). A year the programme cannot have
+    figures for is refused with a message, not guessed."""
+    today = timezone.localdate()
+    year = request.GET.get("nam", "").strip()
+    if year:
+        if not (year.isdigit() and rules.OCOP_START.year <= int(year) <= today.year):
+            return HttpResponseBadRequest(
+                gettext("Năm báo cáo “%(year)s” không hợp lệ: hãy chọn một năm từ %(first)s đến %(last)s.")
+                % {"year": year[:10], "first": rules.OCOP_START.year, "last": today.year},
+                content_type="text/plain; charset=utf-8",
+            )
+        day = report.report_day(int(year), today)
+    else:
+        day, form = as_of_from_query(request.GET)
+        if form.is_bound:  # as the dashboard reads it; a date it refuses is refused here too, not replaced
+            return HttpResponseBadRequest(" ".join(form.errors["as_of"]), content_type="text/plain; charset=utf-8")
+    data = selectors.dashboard_on(day=day)
+    content = report.build_workbook(data, expired=list(selectors.expired_certificates(day=day)))
+    response = HttpResponse(content, content_type=report.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-ocop-{day.isoformat()}.xlsx"'
+    return response

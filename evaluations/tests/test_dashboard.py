@@ -4,7 +4,7 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
@@ -12,19 +12,6 @@ from pytest_django.asserts import assertContains, assertRedirects
 from tests.factories import make_phase, make_producer, make_product, make_recognition
 
 D = datetime.date
-
-
-@pytest.fixture
-def official(db):
-    user = User.objects.create_user("lanh-dao", password="x")
-    user.user_permissions.add(Permission.objects.get(codename="view_dashboard", content_type__app_label="evaluations"))
-    return user
-
-
-@pytest.fixture
-def official_client(client, official):
-    client.force_login(official)
-    return client
 
 
 def login_url_back_to(path):
