@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, When, Window
@@ -592,3 +593,52 @@ class Target(ConstraintFieldsMixin, models.Model):
                     "high": rules.NATIONAL_STARS,
                 }
                 raise ValidationError({"max_stars": message})
+
+
+class RenewalNotice(models.Model):
+    """A renewal notice to a producer: one letter covering their certificates that are about to expire
+    (``evaluations.notices``), sent by email or prepared for the post, with its outcome. A certificate is notified
+    once a notice covering it was sent; a failed one is tried again by the next run of ``send_renewal_notices``."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        POST = "post", _("Thư giấy (cán bộ tải về để gửi)")
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi không thành công")
+
+    producer = models.ForeignKey(
+        "products.Producer", on_delete=models.PROTECT, related_name="renewal_notices", verbose_name=_("chủ thể")
+    )
+    certificates = models.ManyToManyField(
+        Evaluation, related_name="renewal_notices", verbose_name=_("giấy chứng nhận (quyết định công nhận)")
+    )
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    as_of = models.DateField(_("ngày tính"), help_text=_("Ngày mà thời hạn còn lại của giấy chứng nhận được tính."))
+    channel = models.CharField(_("hình thức"), max_length=10, choices=Channel.choices)
+    recipients = models.CharField(_("người nhận"), max_length=500, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("cán bộ gửi"),
+    )
+    sent_by_command = models.BooleanField(_("gửi tự động (lệnh hằng ngày)"), default=False)
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices)
+    error = models.TextField(_("lỗi"), blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo gia hạn")
+        verbose_name_plural = _("thông báo gia hạn")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.producer} — {timezone.localtime(self.created_at):%d/%m/%Y}"
+
+    @property
+    def sender(self) -> str:
+        """Who sent it: the daily command or a staff member."""
+        if self.sent_by_command:
+            return str(_("lệnh gửi tự động"))
+        if self.sent_by is None:
+            return "—"
+        return self.sent_by.get_full_name() or self.sent_by.get_username()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from ocop_registry.exports import csv_response
 
-from . import report, rules, selectors
+from . import notices, report, rules, selectors
 from .forms import as_of_from_query
 
 DASHBOARD_PERMISSION = "evaluations.view_dashboard"
@@ -33,6 +33,10 @@ def dashboard(request):
     day, form = as_of_from_query(request.GET)
     data = selectors.cached_dashboard_on(day=day)
     expiring = list(data.expiring[:EXPIRING_SHOWN])
+    sent = notices.last_sent(e.pk for e in expiring)  # one query: who was notified, when, by whom
+    for evaluation in expiring:
+        evaluation.notice = sent.get(evaluation.pk)
+        evaluation.notice_state = notices.notice_state(evaluation.notice)
     context = {
         "form": form,
         "data": data,

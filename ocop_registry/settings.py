@@ -367,6 +367,19 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
 EMAIL_SUBJECT_PREFIX = "[OCOP Thanh Hóa] "
 
+# The coordination office, as its renewal notices name it (evaluations.notices): the letter's signatory and the
+# contact a producer answers. Address and phone are printed only when set.
+OFFICE_NAME = os.environ.get(
+    "OCOP_OFFICE_NAME", "Văn phòng Điều phối Chương trình mục tiêu quốc gia xây dựng nông thôn mới tỉnh Thanh Hóa"
+)
+OFFICE_ADDRESS = os.environ.get("OCOP_OFFICE_ADDRESS", "")
+OFFICE_PHONE = os.environ.get("OCOP_OFFICE_PHONE", "")
+OFFICE_EMAIL = os.environ.get("OCOP_OFFICE_EMAIL", DEFAULT_FROM_EMAIL)
+# Renewal notices go to certificates that lapse within this many days ("LOW-HIGH"), not sooner than LOW. Unset
+# (None): from the rules' notice period to the "expiring soon" period (evaluations.rules, evaluations.notices).
+_window = os.environ.get("OCOP_RENEWAL_NOTICE_WINDOW", "")
+RENEWAL_NOTICE_WINDOW = tuple(int(n) for n in _window.split("-", 1)) if _window else None
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -11,14 +11,21 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Case, Count, Value, When
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from evaluations import rules
-from evaluations.admin import EvaluationInline, ProducerKindFilter, ProductGroupFilter, StarsFilter
+from evaluations.admin import (
+    EvaluationInline,
+    ProducerKindFilter,
+    ProductGroupFilter,
+    RenewalLetterActions,
+    StarsFilter,
+    renewal_notice_display,
+)
 from evaluations.models import Evaluation, EvaluationStatus
 from evaluations.services import recognitions_resequence
 from ocop_registry.admin_filters import titled
@@ -156,7 +163,10 @@ class ProducerForm(forms.ModelForm):
 
 
 @admin.register(Producer)
-class ProducerAdmin(ProductCountMixin, InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin):
+class ProducerAdmin(
+    RenewalLetterActions, ProductCountMixin, InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, HistoryAdmin
+):
+    actions = ("send_renewal_notice", "download_renewal_letter")
     list_display = ("name", "kind", "commune", "tax_code", "phone", "number_of_products", "is_demo")
     list_filter = ("kind", ("commune", titled(admin.RelatedOnlyFieldListFilter, _("xã/phường"))), "is_demo")
     list_select_related = ("commune",)
@@ -349,7 +359,7 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
     folded_search_fields = ("name_key", "producer__name_key", "commune__name_key")
     code_search_fields = ("code",)
     autocomplete_fields = ("producer", "commune", "legacy_commune", "group")
-    readonly_fields = ("code_display", "slug_display", "created_at", "updated_at")
+    readonly_fields = ("code_display", "slug_display", "created_at", "updated_at", "renewal_notice")
     inlines = (EvaluationInline, ProductImageInline)
     formfield_overrides = IMAGE_UPLOAD_OVERRIDES
     save_on_top = True
@@ -360,6 +370,7 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
             _("Công bố"),
             {"fields": ("is_published", "is_demo", "code_display", "slug_display", "created_at", "updated_at")},
         ),
+        (_("Thông báo gia hạn"), {"fields": ("renewal_notice",)}),
     )
     export_fields = (
         "code",
@@ -393,6 +404,10 @@ class ProductAdmin(InsertThroughServiceMixin, FoldedSearchMixin, ExportMixin, Hi
         if formset.model is Evaluation:
             # Evaluations edited inline may move a decision: keep the derived ordering in step.
             recognitions_resequence(product_ids=[form.instance.pk])
+
+    @admin.display(description=_("thông báo gia hạn giấy chứng nhận hiện tại"))
+    def renewal_notice(self, obj):
+        return renewal_notice_display(obj) if obj.pk else "—"
 
     @admin.display(description=_("mã"))
     def code_display(self, obj):

@@ -146,6 +146,10 @@ class Commune(ConstraintFieldsMixin, FoldedNameMixin):
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
     area_km2 = models.FloatField(_("diện tích (km²)"), null=True, blank=True)
+    contact_email = models.EmailField(
+        _("email liên hệ OCOP"), blank=True,
+        help_text=_("Cán bộ phụ trách OCOP của xã/phường: được gửi kèm (CC) thông báo gia hạn của các chủ thể tại đây."),
+    )
 
     class Meta:
         ordering = ["name_key", "code"]

@@ -127,3 +127,4 @@ def reference_data_load():
     import_module("evaluations.migrations.0002_seed_phases_and_targets").seed(apps, None)
     import_module("evaluations.migrations.0007_seed_target_labels_en").seed(apps, None)
     import_module("evaluations.migrations.0003_roles").seed_roles(apps)
+    import_module("evaluations.migrations.0009_renewal_notice_roles").grant(apps)

@@ -9,8 +9,6 @@ This module is also the test-only URLconf (``ROOT_URLCONF = "tests.test_error_pa
 a few views that fail on purpose, in front of the registry's own URLs. Production URLs carry none of them.
 """
 
-import email
-import email.policy
 import gzip
 import json
 import logging
@@ -24,7 +22,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -37,7 +34,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocop_registry.urls import handler400, handler403, handler404, handler500  # noqa: F401 (this is a URLconf)
-from tests.server import fetch, free_port
+from tests.server import fetch
+from tests.smtp import smtp_server
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 THIRTEEN_MB = 13 * 1024 * 1024
@@ -398,29 +396,12 @@ def test_api_body_over_the_limit_is_a_json_413(client, test_urls):
 
 
 # --- unhandled errors: logged, mailed to ADMINS -----------------------------------------------------
-class Inbox:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp_inbox(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # pytest-django swapped in locmem
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
-    settings.ADMINS = [("Kỹ thuật OCOP", "kythuat@ocop.example.vn")]
-    settings.SERVER_EMAIL = "ocop@ocop.example.vn"
-    yield inbox
-    controller.stop()
+    with smtp_server(settings) as inbox:
+        settings.ADMINS = [("Kỹ thuật OCOP", "kythuat@ocop.example.vn")]
+        settings.SERVER_EMAIL = "ocop@ocop.example.vn"
+        yield inbox
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@
   in step;
 - ``importing``: the register import's URL and button (the page is ``evaluations.import_views``);
 - ``evaluation``: the list, its export (``ocop_registry.exports``), and the ModelAdmin putting the above together;
-- ``phases``: programme phases and their targets.
+- ``phases``: programme phases and their targets;
+- ``notices``: renewal notices (the record, and the producer's send and download actions).
 """
 
 from django.contrib import admin
@@ -17,6 +18,7 @@ from ..models import Evaluation, Phase, Target
 from .entry import EvaluationInline
 from .evaluation import EvaluationAdmin
 from .filters import DecisionYearFilter, ProducerKindFilter, ProductGroupFilter, StarsFilter
+from .notices import RenewalLetterActions, RenewalNoticeAdmin, renewal_notice_display
 from .phases import PhaseAdmin, TargetAdmin
 
 __all__ = [
@@ -24,10 +26,13 @@ __all__ = [
     "EvaluationAdmin",
     "EvaluationInline",
     "PhaseAdmin",
+    "RenewalLetterActions",
+    "RenewalNoticeAdmin",
     "ProducerKindFilter",
     "ProductGroupFilter",
     "StarsFilter",
     "TargetAdmin",
+    "renewal_notice_display",
 ]
 
 admin.site.register(Evaluation, EvaluationAdmin)
