@@ -7,7 +7,7 @@ from django.urls import reverse
 from products import selectors
 
 VERIFY = reverse("products:verify")
-REDIS_DB_URL = "redis://127.0.0.1:6379/10"
+REDIS_DB_URL = "redis://127.0.0.1:6379/7"  # this module's own database on the shared Redis
 
 
 def fresh(product):
@@ -98,7 +98,7 @@ def test_one_query_a_lookup(client, catalogue, django_assert_max_num_queries):
 
 @pytest.fixture
 def shared_counter(settings):
-    """The limit counted in the real Redis (database 10), as settings.py arranges when REDIS_URL is set."""
+    """The limit counted in the real Redis (database 7), as settings.py arranges when REDIS_URL is set."""
     connection = redis.Redis.from_url(REDIS_DB_URL)
     connection.flushdb()
     settings.CACHES = {
