@@ -429,28 +429,30 @@ def standing_on(*, day: datetime.date) -> Standing:
     return _standing_from(_latest_grouped(day, breakdowns=())["stars"])
 
 
-def expiring_certificates(*, day: datetime.date):
-    """Latest recognitions valid on ``day`` that lapse within EXPIRING_SOON_DAYS, soonest first, with contacts."""
-    expiring = rules.certificate_status_conditions(day)[rules.CertificateStatus.EXPIRING]
+def certificates_with_status(status: str, *, day: datetime.date):
+    """Latest recognitions whose certificate has ``status`` (``rules.CertificateStatus``) on ``day``, with their
+    product and the producer's contact."""
+    condition = rules.certificate_status_conditions(day)[status]
     return (
         Evaluation.objects.latest_per_product(day)
         .with_revoked_on()
-        .filter(expiring)
+        .filter(condition)
         .select_related("product__producer", "product__commune")
-        .order_by("decision_date", "product__name_key", "pk")
+    )
+
+
+def expiring_certificates(*, day: datetime.date):
+    """Latest recognitions valid on ``day`` that lapse within EXPIRING_SOON_DAYS, soonest first, with contacts."""
+    return certificates_with_status(rules.CertificateStatus.EXPIRING, day=day).order_by(
+        "decision_date", "product__name_key", "pk"
     )
 
 
 def expired_certificates(*, day: datetime.date):
     """Latest recognitions that had lapsed by ``day`` (not revoked), most recently lapsed first, with contacts: the
     products to re-evaluate or to take off labels."""
-    expired = rules.certificate_status_conditions(day)[rules.CertificateStatus.EXPIRED]
-    return (
-        Evaluation.objects.latest_per_product(day)
-        .with_revoked_on()
-        .filter(expired)
-        .select_related("product__producer", "product__commune")
-        .order_by("-decision_date", "product__name_key", "pk")
+    return certificates_with_status(rules.CertificateStatus.EXPIRED, day=day).order_by(
+        "-decision_date", "product__name_key", "pk"
     )
 
 

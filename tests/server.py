@@ -52,6 +52,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redis_cache_settings(location: str, prefix: str = "ocop", **options) -> dict:
+    """CACHES as settings.py writes them when REDIS_URL is set, on the Redis database ``location``."""
+    return {"default": {"BACKEND": "ocop_registry.cache.ResilientRedisCache", "LOCATION": location,
+                        "KEY_PREFIX": prefix, **({"OPTIONS": options} if options else {})}}
+
+
 def flushed_redis(url: str):
     """A client of the Redis database ``url``, emptied before the test and after it (a generator for a fixture)."""
     client = redis.Redis.from_url(url)

@@ -25,6 +25,7 @@ from django.core.cache import caches
 from ocop_registry.cache import ResilientRedisCache
 from tests.factories import make_phase, make_recognition
 from tests.server import flushed_redis, free_port
+from tests.server import redis_cache_settings as shared_cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SHARED_REDIS = "redis://127.0.0.1:6379/13"  # this module's own database on the shared Redis
@@ -32,8 +33,7 @@ OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}  # as settings.
 
 
 def redis_cache_settings(location: str) -> dict:
-    return {"default": {"BACKEND": "ocop_registry.cache.ResilientRedisCache", "LOCATION": location,
-                        "KEY_PREFIX": "ocop", "OPTIONS": OPTIONS}}
+    return shared_cache_settings(location, **OPTIONS)
 
 
 def closed_port_url() -> str:

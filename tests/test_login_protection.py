@@ -10,7 +10,6 @@ from base64 import b32encode
 from pathlib import Path
 
 import pytest
-import redis
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -22,6 +21,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.server import flushed_redis, redis_cache_settings
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -219,18 +220,9 @@ def test_without_a_proxy_x_forwarded_for_is_ignored(client, clerk):
 @pytest.fixture
 def redis_lock_state(settings):
     """Axes' cache handler on the real Redis (database 9), as settings.py chooses when REDIS_URL is set."""
-    connection = redis.Redis.from_url(REDIS_DB_URL)
-    connection.flushdb()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ocop_registry.cache.ResilientRedisCache",
-            "LOCATION": REDIS_DB_URL,
-            "KEY_PREFIX": "ocop-login-test",
-        }
-    }
+    settings.CACHES = redis_cache_settings(REDIS_DB_URL, "ocop-login-test")
     settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-    yield connection
-    connection.flushdb()
+    yield from flushed_redis(REDIS_DB_URL)
 
 
 def test_settings_keep_the_lock_state_in_redis_when_redis_url_is_set():

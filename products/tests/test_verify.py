@@ -1,10 +1,10 @@
 """/xac-minh/: a product code, as printed on a label, answered in one line; rate-limited per visitor."""
 
 import pytest
-import redis
 from django.urls import reverse
 
 from products import selectors
+from tests.server import flushed_redis, redis_cache_settings
 
 VERIFY = reverse("products:verify")
 REDIS_DB_URL = "redis://127.0.0.1:6379/7"  # this module's own database on the shared Redis
@@ -99,18 +99,9 @@ def test_one_query_a_lookup(client, catalogue, django_assert_max_num_queries):
 @pytest.fixture
 def shared_counter(settings):
     """The limit counted in the real Redis (database 7), as settings.py arranges when REDIS_URL is set."""
-    connection = redis.Redis.from_url(REDIS_DB_URL)
-    connection.flushdb()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ocop_registry.cache.ResilientRedisCache",
-            "LOCATION": REDIS_DB_URL,
-            "KEY_PREFIX": "ocop-verify-test",
-        }
-    }
+    settings.CACHES = redis_cache_settings(REDIS_DB_URL, "ocop-verify-test")
     settings.VERIFY_RATE = "3/m"
-    yield connection
-    connection.flushdb()
+    yield from flushed_redis(REDIS_DB_URL)
 
 
 def test_lookups_are_limited_per_visitor_in_the_shared_cache(client, catalogue, shared_counter):
