@@ -51,7 +51,7 @@ def dashboard(request):
 CSV_HEADER = [
     "Mã sản phẩm", "Sản phẩm", "Hạng sao", "Số quyết định", "Ngày quyết định", "Hiệu lực đến",
     "Số ngày còn lại", "Hạn gửi thông báo", "Chủ thể", "Người đại diện", "Điện thoại", "Email", "Địa chỉ",
-    "Xã/phường",
+    "Xã/phường", "Thông báo gia hạn",
 ]
 
 
@@ -61,7 +61,9 @@ def expiring_csv(request):
     day, _form = as_of_from_query(request.GET)
 
     def rows():
-        for evaluation in selectors.expiring_certificates(day=day):
+        expiring = list(selectors.expiring_certificates(day=day))
+        sent = notices.last_sent(e.pk for e in expiring)  # one query for the whole list
+        for evaluation in expiring:
             product, producer = evaluation.product, evaluation.product.producer
             valid_until = evaluation.valid_until
             notice_by = valid_until - datetime.timedelta(days=rules.RENEWAL_NOTICE_DAYS)
@@ -69,6 +71,7 @@ def expiring_csv(request):
                 product.code, product.name, evaluation.stars, evaluation.decision_no, evaluation.decision_date,
                 valid_until, (valid_until - day).days, notice_by, producer.name, producer.representative,
                 producer.shown_phone, producer.email, producer.address, product.commune.full_name,
+                notices.notice_state(sent.get(evaluation.pk)),
             ]
 
     return csv_response(f"ocop-sap-het-han-{day.isoformat()}.csv", CSV_HEADER, rows())

@@ -1,6 +1,7 @@
 """Renewal notices: found, written as a Word letter, emailed through a real SMTP server (aiosmtpd), recorded,
 never sent twice, retried after a failure; and what staff see of them."""
 
+import csv
 import datetime
 import io
 
@@ -173,6 +174,13 @@ def test_staff_see_the_notice_on_the_product_page_and_the_dashboard(inbox, regis
     assert f"Đã thông báo ngày {notified.astimezone():%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)" in html
     dashboard = staff_client.get(reverse("evaluations:dashboard"), {"as_of": "2025-10-01"}).content.decode()
     assert "lệnh gửi tự động" in dashboard and "Chưa thông báo" in dashboard  # Bánh gai Ba has no email
+    response = staff_client.get(reverse("evaluations:expiring_csv"), {"as_of": "2025-10-01"})
+    rows = {row[1]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["Sản phẩm"][-1] == "Thông báo gia hạn"
+    assert rows["Nước mắm Lê Gia"][-1] == (
+        f"Đã thông báo ngày {notified.astimezone():%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)"
+    )
+    assert rows["Bánh gai Ba"][-1] == "Chưa thông báo"
 
 
 def act(client, action, producer):
