@@ -9,6 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from evaluations import notices, rules
@@ -171,14 +172,14 @@ def test_staff_see_the_notice_on_the_product_page_and_the_dashboard(inbox, regis
 
     html = staff_client.get(page).content.decode()
     notified = RenewalNotice.objects.get(producer=registry["le_gia"]).created_at
-    assert f"Đã thông báo ngày {notified.astimezone():%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)" in html
+    assert f"Đã thông báo ngày {timezone.localtime(notified):%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)" in html
     dashboard = staff_client.get(reverse("evaluations:dashboard"), {"as_of": "2025-10-01"}).content.decode()
     assert "lệnh gửi tự động" in dashboard and "Chưa thông báo" in dashboard  # Bánh gai Ba has no email
     response = staff_client.get(reverse("evaluations:expiring_csv"), {"as_of": "2025-10-01"})
     rows = {row[1]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
     assert rows["Sản phẩm"][-1] == "Thông báo gia hạn"
     assert rows["Nước mắm Lê Gia"][-1] == (
-        f"Đã thông báo ngày {notified.astimezone():%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)"
+        f"Đã thông báo ngày {timezone.localtime(notified):%d/%m/%Y} (Thư điện tử, lệnh gửi tự động)"
     )
     assert rows["Bánh gai Ba"][-1] == "Chưa thông báo"
 
